@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+
+import { EnvError, parseEnv, serverEnvSchema } from "./index";
+
+describe("parseEnv(serverEnvSchema)", () => {
+  it("gives working development defaults for an empty environment", () => {
+    const env = parseEnv(serverEnvSchema, {});
+    expect(env.PORT).toBe(3000);
+    expect(env.BCRYPT_COST).toBe(12);
+    expect(env.DATABASE_URL).toMatch(/^postgresql:\/\//);
+    expect(env.CORS_ORIGINS).toEqual(["http://localhost:5173"]);
+    expect(env.TRUST_PROXY).toBe(false);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(parseEnv(serverEnvSchema, { PORT: "" }).PORT).toBe(3000);
+  });
+
+  it("coerces and splits values", () => {
+    const env = parseEnv(serverEnvSchema, {
+      PORT: "8080",
+      TRUST_PROXY: "true",
+      CORS_ORIGINS: "https://a.example, https://b.example",
+    });
+    expect(env.PORT).toBe(8080);
+    expect(env.TRUST_PROXY).toBe(true);
+    expect(env.CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
+  });
+
+  it("names every invalid variable in one error", () => {
+    let error: unknown;
+    try {
+      parseEnv(serverEnvSchema, {
+        PORT: "not-a-port",
+        DATABASE_URL: "mysql://x",
+        BCRYPT_COST: "99",
+        TRUST_PROXY: "maybe",
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EnvError);
+    const problems = (error as EnvError).problems.join("\n");
+    for (const name of ["PORT", "DATABASE_URL", "BCRYPT_COST", "TRUST_PROXY"]) {
+      expect(problems).toContain(name);
+    }
+    expect((error as EnvError).message).toContain("Invalid environment");
+  });
+
+  it("requires signing keys in production", () => {
+    expect(() => parseEnv(serverEnvSchema, { NODE_ENV: "production" })).toThrow(/JWT_SIGNING_KEYS/);
+  });
+});
