@@ -1,0 +1,34 @@
+import type { ApiDeps } from "@lifeline/api";
+import { createAccessTokens, loadSigningKeys } from "@lifeline/core";
+import { createDb } from "@lifeline/db";
+import type { ServerEnv } from "@lifeline/env";
+import type { Logger } from "@lifeline/logger";
+
+export interface ServerDependencies {
+  deps: ApiDeps;
+  close: () => Promise<void>;
+}
+
+/** Builds what the API shares across requests; `close` releases it on shutdown. */
+export async function createDependencies(env: ServerEnv, logger: Logger): Promise<ServerDependencies> {
+  if (!env.JWT_SIGNING_KEYS) {
+    logger.warn("JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)");
+  }
+  const keys = await loadSigningKeys(env.JWT_SIGNING_KEYS);
+  const db = createDb(env.DATABASE_URL);
+  const deps: ApiDeps = {
+    db,
+    logger,
+    accessTokens: createAccessTokens(keys, {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      ttlSeconds: env.ACCESS_TOKEN_TTL,
+    }),
+    authConfig: {
+      bcryptCost: env.BCRYPT_COST,
+      refreshIdleTtlSeconds: env.REFRESH_IDLE_TTL,
+      refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,
+    },
+  };
+  return { deps, close: () => db.$disconnect() };
+}

@@ -1,0 +1,50 @@
+import { EnvError, parseEnv, serverEnvSchema } from "@lifeline/env";
+import { createLogger } from "@lifeline/logger";
+
+import { buildApp } from "./app";
+import { createDependencies } from "./dependencies";
+
+let env;
+try {
+  env = parseEnv(serverEnvSchema);
+} catch (error) {
+  if (!(error instanceof EnvError)) throw error;
+  // No logger yet: the environment that configures it is what is wrong.
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({
+  name: "server",
+  level: env.LOG_LEVEL,
+  logDir: env.LOG_DIR,
+  pretty: env.NODE_ENV === "development" && process.stdout.isTTY,
+});
+
+const { deps, close } = await createDependencies(env, logger);
+const app = await buildApp({ env, deps, logger });
+
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info({ signal }, "shutting down: finishing in-flight requests");
+  const force = setTimeout(() => {
+    logger.error("shutdown took over 10 s; exiting");
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  try {
+    await app.close();
+    await close();
+    logger.info("shutdown complete");
+    logger.flush();
+  } catch (error) {
+    logger.error({ err: error }, "shutdown failed");
+    process.exitCode = 1;
+  }
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
+
+await app.listen({ host: env.HOST, port: env.PORT });

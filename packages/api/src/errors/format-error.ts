@@ -1,0 +1,43 @@
+import type { AppErrorDetail } from "@lifeline/core";
+import type { TRPCError } from "@trpc/server";
+import type { DefaultErrorShape } from "@trpc/server/unstable-core-do-not-import";
+import { ZodError } from "zod";
+
+import { errorDetails, validationMessage } from "./error-details";
+
+/** The `data` every tRPC error carries; REST sends the same fields as `{ error: … }`. */
+export interface LifelineErrorData {
+  code: TRPCError["code"];
+  httpStatus: number;
+  path?: string;
+  requestId: string | null;
+  details?: AppErrorDetail[];
+}
+
+export const INTERNAL_MESSAGE = "Internal server error";
+
+/**
+ * One error shape for every procedure: validation errors name each field, unexpected errors
+ * say nothing about their cause (it is logged), and no stack ever leaves the process.
+ */
+export function formatError(
+  shape: DefaultErrorShape,
+  error: TRPCError,
+  requestId: string | null,
+): { message: string; code: number; data: LifelineErrorData } {
+  const details = errorDetails(error);
+  let message = error.message;
+  if (error.code === "INTERNAL_SERVER_ERROR") message = INTERNAL_MESSAGE;
+  else if (error.cause instanceof ZodError && details) message = validationMessage(details);
+  return {
+    message,
+    code: shape.code,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      ...(shape.data.path ? { path: shape.data.path } : {}),
+      requestId,
+      ...(details?.length ? { details } : {}),
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordByteLength } from "@lifeline/core";
+import { z } from "zod";
+
+/** Inputs and outputs of the auth procedures; the OpenAPI document is built from these. */
+
+export const ZEmailSchema = z
+  .email({ message: "must be a valid email address" })
+  .max(254, { message: "must be at most 254 characters" })
+  .meta({ example: "ada@example.com" });
+
+/** Measured in UTF-8 bytes, because that is what bcrypt limits. */
+export const ZPasswordSchema = z
+  .string({ message: "must be a string" })
+  .refine((p) => passwordByteLength(p) >= PASSWORD_MIN_BYTES, {
+    message: `must be at least ${PASSWORD_MIN_BYTES} bytes`,
+  })
+  .refine((p) => passwordByteLength(p) <= PASSWORD_MAX_BYTES, {
+    message: `must be at most ${PASSWORD_MAX_BYTES} bytes (longer passwords are rejected, never truncated)`,
+  })
+  .meta({ example: "correct horse battery staple" });
+
+/** An existing password only needs to be a bounded string: rules may have changed since. */
+const ZExistingPasswordSchema = z
+  .string({ message: "must be a string" })
+  .min(1, { message: "is required" })
+  .max(1024, { message: "must be at most 1024 characters" });
+
+export const ZCredentialsRequestSchema = z.object({ email: ZEmailSchema, password: ZPasswordSchema });
+
+export const ZLoginRequestSchema = z.object({ email: ZEmailSchema, password: ZExistingPasswordSchema });
+
+export const ZRefreshTokenSchema = z
+  .string({ message: "must be a string" })
+  .min(1, { message: "is required" })
+  .max(256, { message: "must be at most 256 characters" })
+  .meta({ example: "q3LmZ0cF8b9rYxS2VwKpT1uN4hEaDjG6oIiMnB7lC5w" });
+
+export const ZRefreshRequestSchema = z.object({ refreshToken: ZRefreshTokenSchema });
+
+export const ZChangePasswordRequestSchema = z.object({
+  currentPassword: ZExistingPasswordSchema,
+  newPassword: ZPasswordSchema,
+});
+
+export const ZSessionIdRequestSchema = z.object({ id: z.uuid({ message: "must be a UUID" }) });
+
+export const ZUserSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    emailVerifiedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "User" });
+
+export const ZTokenPairResponseSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    expiresIn: z.number().int().meta({ description: "Seconds until the access token expires" }),
+    user: ZUserSchema,
+  })
+  .meta({ id: "TokenPair" });
+
+export const ZRegisterResponseSchema = z.object({ user: ZUserSchema });
+
+export const ZMeResponseSchema = z.object({ user: ZUserSchema });
+
+export const ZSessionsResponseSchema = z.object({
+  sessions: z.array(
+    z.object({
+      id: z.uuid(),
+      createdAt: z.string(),
+      lastUsedAt: z.string(),
+      userAgent: z.string().nullable(),
+      ip: z.string().nullable(),
+      current: z.boolean(),
+    }),
+  ),
+});
+
+export const ZOkResponseSchema = z.object({ ok: z.literal(true) });
+
+export const ZRevokedCountResponseSchema = z.object({ ok: z.literal(true), revokedSessions: z.number().int() });
+
+/** For procedures that take nothing: the tRPC client calls them with no argument. */
+export const ZNoInputSchema = z.void();

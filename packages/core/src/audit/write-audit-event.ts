@@ -1,0 +1,27 @@
+import type { Db, Prisma } from "@lifeline/db";
+
+export type AuditEventType =
+  | "register"
+  | "login"
+  | "login_failed"
+  | "logout"
+  | "logout_all"
+  | "refresh_reuse"
+  | "session_revoked"
+  | "password_changed";
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  userId?: string | null;
+  ip?: string | null;
+  data?: Prisma.InputJsonObject;
+}
+
+type AuditWriter = Pick<Db, "auditEvent">;
+
+/** Appends one audit event. Data must never hold secrets (tokens, passwords). */
+export async function writeAuditEvent(db: AuditWriter, event: AuditEventInput): Promise<void> {
+  await db.auditEvent.create({
+    data: { type: event.type, userId: event.userId ?? null, ip: event.ip ?? null, data: event.data ?? {} },
+  });
+}
