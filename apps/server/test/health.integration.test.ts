@@ -17,7 +17,11 @@ describe("GET /healthz", () => {
   });
 
   it("keeps a well-formed incoming x-request-id and replaces a malformed one", async () => {
-    const kept = await server.app.inject({ method: "GET", url: "/healthz", headers: { "x-request-id": "trace-123" } });
+    const kept = await server.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "trace-123" },
+    });
     expect(kept.headers["x-request-id"]).toBe("trace-123");
     const replaced = await server.app.inject({
       method: "GET",

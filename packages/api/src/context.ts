@@ -1,4 +1,9 @@
-import { authenticate, type AccessTokens, type AuthConfig, type Authenticated } from "@lifeline/core";
+import {
+  authenticate,
+  type AccessTokens,
+  type AuthConfig,
+  type Authenticated,
+} from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { Logger } from "@lifeline/logger";
 
@@ -37,14 +42,20 @@ export interface Context {
 /** The inner context: everything but the request, usable from tests and scripts. */
 export function createInnerContext(
   deps: ApiDeps,
-  info: Omit<RequestInfo, "authorization"> & { auth?: Authenticated | null; authFailure?: string | null },
+  info: Omit<RequestInfo, "authorization"> & {
+    auth?: Authenticated | null;
+    authFailure?: string | null;
+  },
 ): Context {
   return {
     deps,
     requestId: info.requestId,
     ip: info.ip,
     userAgent: info.userAgent,
-    logger: deps.logger.child({ requestId: info.requestId, ...(info.auth ? { userId: info.auth.user.id } : {}) }),
+    logger: deps.logger.child({
+      requestId: info.requestId,
+      ...(info.auth ? { userId: info.auth.user.id } : {}),
+    }),
     auth: info.auth ?? null,
     authFailure: info.authFailure ?? null,
     setHeader: info.setHeader ?? (() => undefined),

@@ -3,7 +3,7 @@ import { z } from "zod";
 /** Reusable field parsers: env values are strings, these turn them into typed config. */
 
 export const booleanFlag = z
-  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 export const port = z.coerce.number().int().min(0).max(65535);
@@ -19,9 +19,9 @@ export const csv = z.string().transform((v) =>
 );
 
 export const postgresUrl = z
-  .url({ message: "must be a URL" })
+  .url({ error: "must be a URL" })
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "must start with postgresql://");
 
 export const redisUrl = z
-  .url({ message: "must be a URL" })
+  .url({ error: "must be a URL" })
   .refine((v) => /^rediss?:\/\//.test(v), "must start with redis:// or rediss://");

@@ -15,8 +15,13 @@ type Source = Record<string, string | undefined>;
  * once, so a misconfigured deployment fails with one message instead of one per restart.
  * Empty strings count as unset: `FOO=` in a .env file means "use the default".
  */
-export function parseEnv<T extends z.ZodType>(schema: T, source: Source = process.env): z.output<T> {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+export function parseEnv<T extends z.ZodType>(
+  schema: T,
+  source: Source = process.env,
+): z.output<T> {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new EnvError(

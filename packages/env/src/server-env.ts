@@ -13,7 +13,9 @@ export const serverEnvSchema = z
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     HOST: z.string().min(1).default("0.0.0.0"),
     PORT: port.default(3000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
     LOG_DIR: z.string().min(1).default("logs"),
 
     DATABASE_URL: postgresUrl.default("postgresql://postgres@127.0.0.1:5432/lifeline"),

@@ -22,7 +22,10 @@ describe("createLogger", () => {
     await new Promise((r) => setTimeout(r, 50));
     const combined = readFileSync(path.join(dir, "combined.log"), "utf8").trim().split("\n");
     const errors = readFileSync(path.join(dir, "error.log"), "utf8").trim().split("\n");
-    expect(combined.map((l) => (JSON.parse(l) as { marker: string }).marker)).toEqual(["info-line", "error-line"]);
+    expect(combined.map((l) => (JSON.parse(l) as { marker: string }).marker)).toEqual([
+      "info-line",
+      "error-line",
+    ]);
     expect(errors.map((l) => (JSON.parse(l) as { marker: string }).marker)).toEqual(["error-line"]);
     expect(JSON.parse(errors[0] ?? "{}")).toMatchObject({ level: "error", msg: "boom" });
   });
@@ -40,7 +43,14 @@ describe("createLogger", () => {
     await flush(logger);
     await new Promise((r) => setTimeout(r, 50));
     const text = readFileSync(path.join(dir, "combined.log"), "utf8");
-    for (const secret of ["hunter2-top", "hunter2-nested", "rt-secret", "abc.def.ghi", "sid=1", "at-secret"]) {
+    for (const secret of [
+      "hunter2-top",
+      "hunter2-nested",
+      "rt-secret",
+      "abc.def.ghi",
+      "sid=1",
+      "at-secret",
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain("visible");

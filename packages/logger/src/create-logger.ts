@@ -28,7 +28,9 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.console ?? true) {
     streams.push({
       level: "trace",
-      stream: options.pretty ? pretty({ colorize: true, sync: true }) : pino.destination({ fd: 1, sync: false }),
+      stream: options.pretty
+        ? pretty({ colorize: true, sync: true })
+        : pino.destination({ fd: 1, sync: false }),
     });
   }
   if (options.logDir) {
@@ -46,7 +48,9 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    pino.multistream(streams.length ? streams : [{ level: "trace", stream: pino.destination("/dev/null") }]),
+    pino.multistream(
+      streams.length ? streams : [{ level: "trace", stream: pino.destination("/dev/null") }],
+    ),
   );
 }
 

@@ -4,15 +4,8 @@ import { createTestDatabase } from "@lifeline/db/testing";
 import { Redis } from "ioredis";
 import type { TestProject } from "vitest/node";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** A migrated database that exists only for this test run. */
-    databaseUrl: string;
-    redisUrl: string;
-    /** Every Redis key this run writes starts with it; teardown deletes them. */
-    redisKeyPrefix: string;
-  }
-}
+import "./provided-context";
+
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 
+import "./provided-context";
+
 import { defineProject, type ViteUserConfig } from "vitest/config";
 
 const globalSetup = fileURLToPath(new URL("./global-setup.ts", import.meta.url));
@@ -8,7 +10,10 @@ const globalSetup = fileURLToPath(new URL("./global-setup.ts", import.meta.url))
  * A package's Vitest project. `integration: true` gives the run its own database and Redis
  * prefix (see global-setup.ts) and runs files one at a time, since they share them.
  */
-export function lifelineProject(name: string, options: { integration?: boolean } = {}): ViteUserConfig {
+export function lifelineProject(
+  name: string,
+  options: { integration?: boolean } = {},
+): ViteUserConfig {
   return defineProject({
     test: {
       name,

@@ -1,4 +1,4 @@
-import { AppError, type AppErrorCode } from "@lifeline/core";
+import type { AppError, AppErrorCode } from "@lifeline/core";
 import { TRPCError } from "@trpc/server";
 
 type TRPCCode = TRPCError["code"];

@@ -22,6 +22,11 @@ type AuditWriter = Pick<Db, "auditEvent">;
 /** Appends one audit event. Data must never hold secrets (tokens, passwords). */
 export async function writeAuditEvent(db: AuditWriter, event: AuditEventInput): Promise<void> {
   await db.auditEvent.create({
-    data: { type: event.type, userId: event.userId ?? null, ip: event.ip ?? null, data: event.data ?? {} },
+    data: {
+      type: event.type,
+      userId: event.userId ?? null,
+      ip: event.ip ?? null,
+      data: event.data ?? {},
+    },
   });
 }

@@ -1,4 +1,10 @@
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JSONWebKeySet } from "jose";
+import {
+  createLocalJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+} from "jose";
 
 import { AppError } from "../errors/app-error";
 import { ACCESS_TOKEN_ALG, type SigningKey } from "./signing-keys";
@@ -58,9 +64,14 @@ export function createAccessTokens(keys: SigningKey[], config: AccessTokenConfig
       } catch (error) {
         if (error instanceof AppError) throw error;
         const expired = error instanceof joseErrors.JWTExpired;
-        throw new AppError("UNAUTHORIZED", expired ? "Access token expired" : "Invalid access token", undefined, {
-          cause: error,
-        });
+        throw new AppError(
+          "UNAUTHORIZED",
+          expired ? "Access token expired" : "Invalid access token",
+          undefined,
+          {
+            cause: error,
+          },
+        );
       }
     },
 

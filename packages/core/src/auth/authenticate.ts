@@ -12,13 +12,21 @@ export interface Authenticated {
  * be live, so logout, logoutAll and revocation take effect at once rather than in 15 minutes.
  * One indexed query: session by primary key joined to its user.
  */
-export async function authenticate(deps: Pick<AuthDeps, "db" | "accessTokens" | "now">, token: string): Promise<Authenticated> {
+export async function authenticate(
+  deps: Pick<AuthDeps, "db" | "accessTokens" | "now">,
+  token: string,
+): Promise<Authenticated> {
   const { userId, sessionId } = await deps.accessTokens.verify(token);
   const session = await deps.db.session.findUnique({
     where: { id: sessionId },
     select: { userId: true, revokedAt: true, expiresAt: true, user: { select: publicUserSelect } },
   });
-  if (!session || session.userId !== userId || session.revokedAt || session.expiresAt <= clock(deps)) {
+  if (
+    !session ||
+    session.userId !== userId ||
+    session.revokedAt ||
+    session.expiresAt <= clock(deps)
+  ) {
     throw new AppError("UNAUTHORIZED", "Session has ended");
   }
   return { user: toPublicUser(session.user), sessionId };

@@ -15,11 +15,18 @@ export interface Credentials {
 }
 
 /** Creates an account. Emails are unique whatever their letter case. */
-export async function register(deps: AuthDeps, input: Credentials, meta: ClientMeta): Promise<PublicUser> {
+export async function register(
+  deps: AuthDeps,
+  input: Credentials,
+  meta: ClientMeta,
+): Promise<PublicUser> {
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
   try {
-    const user = await deps.db.user.create({ data: { email, passwordHash }, select: publicUserSelect });
+    const user = await deps.db.user.create({
+      data: { email, passwordHash },
+      select: publicUserSelect,
+    });
     await writeAuditEvent(deps.db, { type: "register", userId: user.id, ip: meta.ip });
     return toPublicUser(user);
   } catch (error) {
@@ -38,13 +45,20 @@ const invalidCredentials = () => new AppError("UNAUTHORIZED", "Invalid email or 
  * Checks a password and starts a session. An unknown email still pays for one bcrypt compare
  * (against a dummy hash of the same cost), so the answer and its timing are the same.
  */
-export async function login(deps: AuthDeps, input: Credentials, meta: ClientMeta): Promise<TokenPair> {
+export async function login(
+  deps: AuthDeps,
+  input: Credentials,
+  meta: ClientMeta,
+): Promise<TokenPair> {
   const email = normaliseEmail(input.email);
   const user = await deps.db.user.findUnique({
     where: { email },
     select: { ...publicUserSelect, passwordHash: true },
   });
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash(deps.config.bcryptCost)));
+  const ok = await verifyPassword(
+    input.password,
+    user?.passwordHash ?? (await dummyHash(deps.config.bcryptCost)),
+  );
   if (!user || !ok) {
     await writeAuditEvent(deps.db, {
       type: "login_failed",
@@ -55,7 +69,12 @@ export async function login(deps: AuthDeps, input: Credentials, meta: ClientMeta
     throw invalidCredentials();
   }
   const { sessionId, refreshToken } = await startSession(deps, user.id, meta);
-  await writeAuditEvent(deps.db, { type: "login", userId: user.id, ip: meta.ip, data: { sessionId } });
+  await writeAuditEvent(deps.db, {
+    type: "login",
+    userId: user.id,
+    ip: meta.ip,
+    data: { sessionId },
+  });
   return issueTokenPair(deps, toPublicUser(user), sessionId, refreshToken);
 }
 
@@ -66,7 +85,10 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   meta: ClientMeta,
 ): Promise<{ revokedSessions: number }> {
-  const user = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { passwordHash: true } });
+  const user = await deps.db.user.findUniqueOrThrow({
+    where: { id: auth.userId },
+    select: { passwordHash: true },
+  });
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
     // FORBIDDEN, not UNAUTHORIZED: the caller is signed in; only the proof is wrong.
     throw new AppError("FORBIDDEN", "Current password is incorrect", [
@@ -75,14 +97,33 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(input.newPassword, deps.config.bcryptCost);
   await deps.db.user.update({ where: { id: auth.userId }, data: { passwordHash } });
-  const revokedSessions = await revokeUserSessions(deps, auth.userId, "password_changed", auth.sessionId);
-  await writeAuditEvent(deps.db, { type: "password_changed", userId: auth.userId, ip: meta.ip, data: { revokedSessions } });
+  const revokedSessions = await revokeUserSessions(
+    deps,
+    auth.userId,
+    "password_changed",
+    auth.sessionId,
+  );
+  await writeAuditEvent(deps.db, {
+    type: "password_changed",
+    userId: auth.userId,
+    ip: meta.ip,
+    data: { revokedSessions },
+  });
   return { revokedSessions };
 }
 
 /** Signs the user out everywhere, this session included. */
-export async function logoutAll(deps: AuthDeps, userId: string, meta: ClientMeta): Promise<{ revokedSessions: number }> {
+export async function logoutAll(
+  deps: AuthDeps,
+  userId: string,
+  meta: ClientMeta,
+): Promise<{ revokedSessions: number }> {
   const revokedSessions = await revokeUserSessions(deps, userId, "logout_all");
-  await writeAuditEvent(deps.db, { type: "logout_all", userId, ip: meta.ip, data: { revokedSessions } });
+  await writeAuditEvent(deps.db, {
+    type: "logout_all",
+    userId,
+    ip: meta.ip,
+    data: { revokedSessions },
+  });
   return { revokedSessions };
 }

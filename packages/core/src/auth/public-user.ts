@@ -8,9 +8,16 @@ export interface PublicUser {
   createdAt: string;
 }
 
-export const publicUserSelect = { id: true, email: true, emailVerifiedAt: true, createdAt: true } as const;
+export const publicUserSelect = {
+  id: true,
+  email: true,
+  emailVerifiedAt: true,
+  createdAt: true,
+} as const;
 
-export function toPublicUser(user: Pick<User, "id" | "email" | "emailVerifiedAt" | "createdAt">): PublicUser {
+export function toPublicUser(
+  user: Pick<User, "id" | "email" | "emailVerifiedAt" | "createdAt">,
+): PublicUser {
   return {
     id: user.id,
     email: user.email,

@@ -50,14 +50,26 @@ type RotateOutcome =
   | { kind: "reused"; sessionId: string; userId: string }
   | { kind: "invalid" };
 
-async function rotateInTransaction(deps: AuthDeps, tx: Tx, presented: string): Promise<RotateOutcome> {
+async function rotateInTransaction(
+  deps: AuthDeps,
+  tx: Tx,
+  presented: string,
+): Promise<RotateOutcome> {
   const now = clock(deps);
   const row = await tx.refreshToken.findUnique({
     where: { tokenHash: hashRefreshToken(presented) },
     select: {
       tokenHash: true,
       rotatedAt: true,
-      session: { select: { id: true, userId: true, revokedAt: true, expiresAt: true, absoluteExpiresAt: true } },
+      session: {
+        select: {
+          id: true,
+          userId: true,
+          revokedAt: true,
+          expiresAt: true,
+          absoluteExpiresAt: true,
+        },
+      },
     },
   });
   if (!row) return { kind: "invalid" };
@@ -89,7 +101,11 @@ async function rotateInTransaction(deps: AuthDeps, tx: Tx, presented: string): P
  * Exchanges a refresh token for a new pair, rotating it in one transaction. A token that was
  * already rotated out means two parties hold the family: it is revoked whole and audited.
  */
-export async function refreshSession(deps: AuthDeps, presented: string, meta: ClientMeta): Promise<TokenPair> {
+export async function refreshSession(
+  deps: AuthDeps,
+  presented: string,
+  meta: ClientMeta,
+): Promise<TokenPair> {
   const outcome = await deps.db.$transaction((tx) => rotateInTransaction(deps, tx, presented));
   if (outcome.kind === "invalid") throw invalidRefreshToken();
   if (outcome.kind === "reused") {
@@ -102,12 +118,18 @@ export async function refreshSession(deps: AuthDeps, presented: string, meta: Cl
     });
     throw invalidRefreshToken();
   }
-  const user = await deps.db.user.findUniqueOrThrow({ where: { id: outcome.userId }, select: publicUserSelect });
+  const user = await deps.db.user.findUniqueOrThrow({
+    where: { id: outcome.userId },
+    select: publicUserSelect,
+  });
   return issueTokenPair(deps, toPublicUser(user), outcome.sessionId, outcome.refreshToken);
 }
 
 async function revokeFamily(db: Db, sessionId: string, reason: string, now: Date): Promise<void> {
-  await db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } });
+  await db.session.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: now, revokedReason: reason },
+  });
 }
 
 /** Ends the family a refresh token belongs to. Unknown tokens are ignored: logout always succeeds. */
@@ -118,7 +140,12 @@ export async function logout(deps: AuthDeps, presented: string, meta: ClientMeta
   });
   if (!row || row.session.revokedAt) return;
   await revokeFamily(deps.db, row.session.id, "logout", clock(deps));
-  await writeAuditEvent(deps.db, { type: "logout", userId: row.session.userId, ip: meta.ip, data: { sessionId: row.session.id } });
+  await writeAuditEvent(deps.db, {
+    type: "logout",
+    userId: row.session.userId,
+    ip: meta.ip,
+    data: { sessionId: row.session.id },
+  });
 }
 
 /** Revokes every live session of the user, except `keepSessionId` when given. Returns how many. */
@@ -145,7 +172,11 @@ export interface SessionView {
 }
 
 /** The user's live sessions, newest activity first. */
-export async function listSessions(deps: AuthDeps, userId: string, currentSessionId: string): Promise<SessionView[]> {
+export async function listSessions(
+  deps: AuthDeps,
+  userId: string,
+  currentSessionId: string,
+): Promise<SessionView[]> {
   const sessions = await deps.db.session.findMany({
     where: { userId, revokedAt: null, expiresAt: { gt: clock(deps) } },
     orderBy: [{ lastUsedAt: "desc" }, { id: "asc" }],
@@ -162,11 +193,21 @@ export async function listSessions(deps: AuthDeps, userId: string, currentSessio
 }
 
 /** Revokes one of the user's own live sessions; anyone else's id is NOT_FOUND. */
-export async function revokeSession(deps: AuthDeps, userId: string, sessionId: string, meta: ClientMeta): Promise<void> {
+export async function revokeSession(
+  deps: AuthDeps,
+  userId: string,
+  sessionId: string,
+  meta: ClientMeta,
+): Promise<void> {
   const { count } = await deps.db.session.updateMany({
     where: { id: sessionId, userId, revokedAt: null },
     data: { revokedAt: clock(deps), revokedReason: "revoked_by_user" },
   });
   if (count === 0) throw new AppError("NOT_FOUND", "No such session");
-  await writeAuditEvent(deps.db, { type: "session_revoked", userId, ip: meta.ip, data: { sessionId } });
+  await writeAuditEvent(deps.db, {
+    type: "session_revoked",
+    userId,
+    ip: meta.ip,
+    data: { sessionId },
+  });
 }

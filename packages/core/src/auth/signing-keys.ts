@@ -1,6 +1,5 @@
 import { randomUUID, type webcrypto } from "node:crypto";
 
-
 import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 
 export const ACCESS_TOKEN_ALG = "EdDSA";
@@ -18,7 +17,10 @@ function publicPart(jwk: JWK, kid: string): JWK {
 
 /** Makes a new Ed25519 key; `pnpm keys:generate` prints one for JWT_SIGNING_KEYS. */
 export async function generateSigningJwk(kid: string = randomUUID()): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { crv: "Ed25519", extractable: true });
+  const { privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, {
+    crv: "Ed25519",
+    extractable: true,
+  });
   return { ...(await exportJWK(privateKey)), kid, alg: ACCESS_TOKEN_ALG, use: "sig" };
 }
 
@@ -41,7 +43,10 @@ export async function loadSigningKeys(json: string | undefined): Promise<Signing
       }
       if (seen.has(jwk.kid)) throw new Error(`JWT_SIGNING_KEYS has the kid "${jwk.kid}" twice`);
       seen.add(jwk.kid);
-      const privateKey = (await importJWK({ ...jwk, alg: ACCESS_TOKEN_ALG }, ACCESS_TOKEN_ALG)) as webcrypto.CryptoKey;
+      const privateKey = (await importJWK(
+        { ...jwk, alg: ACCESS_TOKEN_ALG },
+        ACCESS_TOKEN_ALG,
+      )) as webcrypto.CryptoKey;
       return { kid: jwk.kid, privateKey, publicJwk: publicPart(jwk, jwk.kid) };
     }),
   );

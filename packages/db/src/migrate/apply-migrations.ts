@@ -12,7 +12,9 @@ import pg from "pg";
  * same state and can deploy later migrations on top (toolchain-notes.md has the contract).
  */
 
-export const defaultMigrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+export const defaultMigrationsDir = fileURLToPath(
+  new URL("../../prisma/migrations", import.meta.url),
+);
 
 /** The lock id `prisma migrate deploy` takes, so our runner and Prisma's exclude each other. */
 const PRISMA_ADVISORY_LOCK = 72707369;
@@ -122,7 +124,9 @@ export async function applyMigrations(
     }
     return { applied: pending, alreadyApplied: appliedNames.size };
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK]).catch(() => undefined);
+    await client
+      .query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK])
+      .catch(() => undefined);
     await client.end();
   }
 }

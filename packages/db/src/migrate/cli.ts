@@ -10,12 +10,15 @@ const target = new URL(DATABASE_URL);
 target.password = target.password ? "***" : "";
 
 try {
-  if (await ensureDatabase(DATABASE_URL)) process.stdout.write(`created database ${target.pathname.slice(1)}\n`);
+  if (await ensureDatabase(DATABASE_URL))
+    process.stdout.write(`created database ${target.pathname.slice(1)}\n`);
   const { applied, alreadyApplied } = await applyMigrations(DATABASE_URL);
   process.stdout.write(
     `migrations: ${applied.length} applied${applied.length ? ` (${applied.join(", ")})` : ""}, ${alreadyApplied} already in ${target.host}${target.pathname}\n`,
   );
 } catch (error) {
-  process.stderr.write(`db:migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `db:migrate failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 }

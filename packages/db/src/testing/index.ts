@@ -15,8 +15,13 @@ const DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres";
  * (TEST_DATABASE_SERVER, else DATABASE_URL's server, else the local one). Drop it when done.
  */
 export async function createTestDatabase(label = "test", baseUrl?: string): Promise<TestDatabase> {
-  const url = new URL(baseUrl ?? process.env.TEST_DATABASE_SERVER ?? process.env.DATABASE_URL ?? DEFAULT_SERVER);
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 20);
+  const url = new URL(
+    baseUrl ?? process.env.TEST_DATABASE_SERVER ?? process.env.DATABASE_URL ?? DEFAULT_SERVER,
+  );
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 20);
   url.pathname = `/lifeline_${safeLabel}_${randomBytes(5).toString("hex")}`;
   const connectionString = url.toString();
   await ensureDatabase(connectionString);

@@ -28,25 +28,52 @@ const meta = (ctx: Context): core.ClientMeta => ({ ip: ctx.ip, userAgent: ctx.us
 
 export const authRouter = router({
   register: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/register", tags: TAGS, summary: "Create an account" } })
+    .meta({
+      openapi: { method: "POST", path: "/auth/register", tags: TAGS, summary: "Create an account" },
+    })
     .input(ZCredentialsRequestSchema)
     .output(ZRegisterResponseSchema)
-    .mutation(async ({ ctx, input }) => ({ user: await core.register(authDeps(ctx), input, meta(ctx)) })),
+    .mutation(async ({ ctx, input }) => ({
+      user: await core.register(authDeps(ctx), input, meta(ctx)),
+    })),
 
   login: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/login", tags: TAGS, summary: "Sign in with email and password" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/login",
+        tags: TAGS,
+        summary: "Sign in with email and password",
+      },
+    })
     .input(ZLoginRequestSchema)
     .output(ZTokenPairResponseSchema)
     .mutation(({ ctx, input }) => core.login(authDeps(ctx), input, meta(ctx))),
 
   refresh: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/refresh", tags: TAGS, summary: "Rotate a refresh token for a new token pair" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/refresh",
+        tags: TAGS,
+        summary: "Rotate a refresh token for a new token pair",
+      },
+    })
     .input(ZRefreshRequestSchema)
     .output(ZTokenPairResponseSchema)
-    .mutation(({ ctx, input }) => core.refreshSession(authDeps(ctx), input.refreshToken, meta(ctx))),
+    .mutation(({ ctx, input }) =>
+      core.refreshSession(authDeps(ctx), input.refreshToken, meta(ctx)),
+    ),
 
   logout: publicProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/logout", tags: TAGS, summary: "End the session a refresh token belongs to" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/logout",
+        tags: TAGS,
+        summary: "End the session a refresh token belongs to",
+      },
+    })
     .input(ZRefreshRequestSchema)
     .output(ZOkResponseSchema)
     .mutation(async ({ ctx, input }) => {
@@ -55,19 +82,46 @@ export const authRouter = router({
     }),
 
   logoutAll: protectedProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/logout-all", tags: TAGS, summary: "End every session", protect: true } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/logout-all",
+        tags: TAGS,
+        summary: "End every session",
+        protect: true,
+      },
+    })
     .input(ZNoInputSchema)
     .output(ZRevokedCountResponseSchema)
-    .mutation(async ({ ctx }) => ({ ok: true as const, ...(await core.logoutAll(authDeps(ctx), ctx.auth.user.id, meta(ctx))) })),
+    .mutation(async ({ ctx }) => ({
+      ok: true as const,
+      ...(await core.logoutAll(authDeps(ctx), ctx.auth.user.id, meta(ctx))),
+    })),
 
   me: protectedProcedure
-    .meta({ openapi: { method: "GET", path: "/auth/me", tags: TAGS, summary: "The signed-in user", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/auth/me",
+        tags: TAGS,
+        summary: "The signed-in user",
+        protect: true,
+      },
+    })
     .input(ZNoInputSchema)
     .output(ZMeResponseSchema)
     .query(({ ctx }) => ({ user: ctx.auth.user })),
 
   sessions: protectedProcedure
-    .meta({ openapi: { method: "GET", path: "/auth/sessions", tags: TAGS, summary: "The user's live sessions", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/auth/sessions",
+        tags: TAGS,
+        summary: "The user's live sessions",
+        protect: true,
+      },
+    })
     .input(ZNoInputSchema)
     .output(ZSessionsResponseSchema)
     .query(async ({ ctx }) => ({
@@ -75,7 +129,15 @@ export const authRouter = router({
     })),
 
   revokeSession: protectedProcedure
-    .meta({ openapi: { method: "DELETE", path: "/auth/sessions/{id}", tags: TAGS, summary: "End one of the user's sessions", protect: true } })
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/auth/sessions/{id}",
+        tags: TAGS,
+        summary: "End one of the user's sessions",
+        protect: true,
+      },
+    })
     .input(ZSessionIdRequestSchema)
     .output(ZOkResponseSchema)
     .mutation(async ({ ctx, input }) => {
@@ -84,12 +146,24 @@ export const authRouter = router({
     }),
 
   changePassword: protectedProcedure
-    .meta({ openapi: { method: "POST", path: "/auth/password", tags: TAGS, summary: "Change the password; other sessions end", protect: true } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/password",
+        tags: TAGS,
+        summary: "Change the password; other sessions end",
+        protect: true,
+      },
+    })
     .input(ZChangePasswordRequestSchema)
     .output(ZRevokedCountResponseSchema)
     .mutation(async ({ ctx, input }) => ({
       ok: true as const,
-      ...(await core.changePassword(authDeps(ctx), { userId: ctx.auth.user.id, sessionId: ctx.auth.sessionId }, input, meta(ctx))),
+      ...(await core.changePassword(
+        authDeps(ctx),
+        { userId: ctx.auth.user.id, sessionId: ctx.auth.sessionId },
+        input,
+        meta(ctx),
+      )),
     })),
 });
-

@@ -4,36 +4,42 @@ import { z } from "zod";
 /** Inputs and outputs of the auth procedures; the OpenAPI document is built from these. */
 
 export const ZEmailSchema = z
-  .email({ message: "must be a valid email address" })
-  .max(254, { message: "must be at most 254 characters" })
-  .meta({ example: "ada@example.com" });
+  .email({ error: "must be a valid email address" })
+  .max(254, { error: "must be at most 254 characters" })
+  .meta({ examples: ["ada@example.com"] });
 
 /** Measured in UTF-8 bytes, because that is what bcrypt limits. */
 export const ZPasswordSchema = z
-  .string({ message: "must be a string" })
+  .string({ error: "must be a string" })
   .refine((p) => passwordByteLength(p) >= PASSWORD_MIN_BYTES, {
-    message: `must be at least ${PASSWORD_MIN_BYTES} bytes`,
+    error: `must be at least ${PASSWORD_MIN_BYTES} bytes`,
   })
   .refine((p) => passwordByteLength(p) <= PASSWORD_MAX_BYTES, {
-    message: `must be at most ${PASSWORD_MAX_BYTES} bytes (longer passwords are rejected, never truncated)`,
+    error: `must be at most ${PASSWORD_MAX_BYTES} bytes (longer passwords are rejected, never truncated)`,
   })
-  .meta({ example: "correct horse battery staple" });
+  .meta({ examples: ["correct horse battery staple"] });
 
 /** An existing password only needs to be a bounded string: rules may have changed since. */
 const ZExistingPasswordSchema = z
-  .string({ message: "must be a string" })
-  .min(1, { message: "is required" })
-  .max(1024, { message: "must be at most 1024 characters" });
+  .string({ error: "must be a string" })
+  .min(1, { error: "is required" })
+  .max(1024, { error: "must be at most 1024 characters" });
 
-export const ZCredentialsRequestSchema = z.object({ email: ZEmailSchema, password: ZPasswordSchema });
+export const ZCredentialsRequestSchema = z.object({
+  email: ZEmailSchema,
+  password: ZPasswordSchema,
+});
 
-export const ZLoginRequestSchema = z.object({ email: ZEmailSchema, password: ZExistingPasswordSchema });
+export const ZLoginRequestSchema = z.object({
+  email: ZEmailSchema,
+  password: ZExistingPasswordSchema,
+});
 
 export const ZRefreshTokenSchema = z
-  .string({ message: "must be a string" })
-  .min(1, { message: "is required" })
-  .max(256, { message: "must be at most 256 characters" })
-  .meta({ example: "q3LmZ0cF8b9rYxS2VwKpT1uN4hEaDjG6oIiMnB7lC5w" });
+  .string({ error: "must be a string" })
+  .min(1, { error: "is required" })
+  .max(256, { error: "must be at most 256 characters" })
+  .meta({ examples: ["q3LmZ0cF8b9rYxS2VwKpT1uN4hEaDjG6oIiMnB7lC5w"] });
 
 export const ZRefreshRequestSchema = z.object({ refreshToken: ZRefreshTokenSchema });
 
@@ -42,7 +48,7 @@ export const ZChangePasswordRequestSchema = z.object({
   newPassword: ZPasswordSchema,
 });
 
-export const ZSessionIdRequestSchema = z.object({ id: z.uuid({ message: "must be a UUID" }) });
+export const ZSessionIdRequestSchema = z.object({ id: z.uuid({ error: "must be a UUID" }) });
 
 export const ZUserSchema = z
   .object({
@@ -81,7 +87,10 @@ export const ZSessionsResponseSchema = z.object({
 
 export const ZOkResponseSchema = z.object({ ok: z.literal(true) });
 
-export const ZRevokedCountResponseSchema = z.object({ ok: z.literal(true), revokedSessions: z.number().int() });
+export const ZRevokedCountResponseSchema = z.object({
+  ok: z.literal(true),
+  revokedSessions: z.number().int(),
+});
 
 /** For procedures that take nothing: the tRPC client calls them with no argument. */
 export const ZNoInputSchema = z.void();

@@ -1,0 +1,234 @@
+import type { TestServer } from "@lifeline/server/testing";
+import { TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import {
+  createLifelineClient,
+  isLifelineError,
+  lifelineErrorCode,
+  memoryTokenStore,
+  SessionExpiredError,
+  type TokenStore,
+} from "../src";
+import { PASSWORD, recordingFetch, startServer, uniqueEmail } from "./support/server";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+/** A client, its store and its recorded requests, signed in as a new user via the client. */
+async function signedIn(options: { batch?: boolean } = {}) {
+  const tokens = memoryTokenStore();
+  const recorder = recordingFetch();
+  const client = createLifelineClient({ url: server.url, tokens, fetch: recorder.fetch, ...options });
+  const email = uniqueEmail();
+  const { user } = await client.auth.register.mutate({ email, password: PASSWORD });
+  await client.auth.login.mutate({ email, password: PASSWORD });
+  recorder.reset();
+  return { client, tokens, recorder, user };
+}
+
+function storedPair(tokens: TokenStore) {
+  const pair = tokens.get();
+  if (!pair) throw new Error("expected stored tokens");
+  return pair;
+}
+
+/** Replaces the stored access token, as if it had expired, keeping the refresh token. */
+function spoilAccessToken(tokens: TokenStore): string {
+  const { refreshToken } = storedPair(tokens);
+  tokens.set({ accessToken: "not-a-jwt", refreshToken });
+  return refreshToken;
+}
+
+describe("signing in through the client", () => {
+  it("register → login → me returns the user, and login stores the tokens", async () => {
+    const tokens = memoryTokenStore();
+    const recorder = recordingFetch();
+    const client = createLifelineClient({ url: server.url, tokens, fetch: recorder.fetch });
+    const email = uniqueEmail();
+
+    const { user } = await client.auth.register.mutate({ email, password: PASSWORD });
+    expect(user.email).toBe(email);
+    expect(tokens.get()).toBeNull(); // registering does not sign in
+
+    const login = await client.auth.login.mutate({ email, password: PASSWORD });
+    expect(tokens.get()).toEqual({ accessToken: login.accessToken, refreshToken: login.refreshToken });
+
+    const me = await client.auth.me.query();
+    expect(me.user).toEqual(user);
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+  });
+
+  it("accepts the /trpc endpoint as well as the base URL", async () => {
+    const tokens = memoryTokenStore();
+    const client = createLifelineClient({ url: `${server.url}/trpc/`, tokens });
+    const email = uniqueEmail();
+    await client.auth.register.mutate({ email, password: PASSWORD });
+    await client.auth.login.mutate({ email, password: PASSWORD });
+    expect((await client.auth.me.query()).user.email).toBe(email);
+  });
+
+  it("an app-made auth.refresh stores the rotated pair", async () => {
+    const { client, tokens } = await signedIn();
+    const before = storedPair(tokens);
+    const result = await client.auth.refresh.mutate({ refreshToken: before.refreshToken });
+    expect(tokens.get()).toEqual({ accessToken: result.accessToken, refreshToken: result.refreshToken });
+    expect(result.refreshToken).not.toBe(before.refreshToken);
+  });
+
+  it("auth.logout of the stored session clears the tokens; calls after it are not signed in", async () => {
+    const { client, tokens, recorder } = await signedIn();
+    await client.auth.logout.mutate({ refreshToken: storedPair(tokens).refreshToken });
+    expect(tokens.get()).toBeNull();
+
+    const error = await client.auth.me.query().catch((e: unknown) => e);
+    expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
+    expect(error).not.toBeInstanceOf(SessionExpiredError);
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+  });
+
+  it("auth.logoutAll clears the tokens", async () => {
+    const { client, tokens } = await signedIn();
+    await client.auth.logoutAll.mutate();
+    expect(tokens.get()).toBeNull();
+  });
+});
+
+describe.each([
+  { mode: "batched", batch: true },
+  { mode: "one request per call", batch: false },
+])("transparent refresh ($mode)", ({ batch }) => {
+  it("a refused access token is renewed with one auth.refresh, the call retried, new tokens stored", async () => {
+    const { client, tokens, recorder, user } = await signedIn({ batch });
+    const oldRefreshToken = spoilAccessToken(tokens);
+
+    const me = await client.auth.me.query();
+
+    expect(me.user.id).toBe(user.id);
+    expect(recorder.requestsFor("auth.refresh")).toBe(1);
+    const stored = storedPair(tokens);
+    expect(stored.accessToken).not.toBe("not-a-jwt");
+    expect(stored.refreshToken).not.toBe(oldRefreshToken);
+    // The stored access token is the one the retry used, and it works on its own.
+    recorder.reset();
+    await client.auth.me.query();
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+  });
+
+  it("10 concurrent refused calls share exactly one refresh and all succeed", async () => {
+    const { client, tokens, recorder, user } = await signedIn({ batch });
+    spoilAccessToken(tokens);
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => client.auth.me.query()));
+
+    expect(results.map((r) => r.user.id)).toEqual(Array(10).fill(user.id));
+    // The internal refresh uses an unbatched link, so one request is one refresh operation.
+    expect(recorder.requestsFor("auth.refresh")).toBe(1);
+    if (!batch) {
+      // Each call: one refused request and one retry.
+      expect(recorder.requestsFor("auth.me")).toBe(20);
+    }
+  });
+
+  it("a refused refresh clears the tokens and every waiting call gets SessionExpiredError", async () => {
+    const { client, tokens, recorder } = await signedIn({ batch });
+    const { refreshToken } = storedPair(tokens);
+    // End the session elsewhere (another device signs it out): both tokens are now dead.
+    const elsewhere = createLifelineClient({ url: server.url, tokens: memoryTokenStore() });
+    await elsewhere.auth.logout.mutate({ refreshToken });
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => client.auth.me.query()));
+
+    expect(recorder.requestsFor("auth.refresh")).toBe(1);
+    expect(tokens.get()).toBeNull();
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      if (outcome.status !== "rejected") continue;
+      const error: unknown = outcome.reason;
+      expect(error).toBeInstanceOf(SessionExpiredError);
+      expect(error).toBeInstanceOf(TRPCClientError);
+      expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
+      expect((error as SessionExpiredError).cause).toBeInstanceOf(TRPCClientError);
+    }
+  });
+});
+
+describe("errors other than an expired session", () => {
+  it("BAD_REQUEST from login surfaces unchanged with typed data naming the field; no refresh", async () => {
+    const { client, tokens, recorder } = await signedIn();
+    const before = tokens.get();
+
+    const error = await client.auth.login.mutate({ email: "not-an-email", password: PASSWORD }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(error).not.toBeInstanceOf(SessionExpiredError);
+    if (!isLifelineError(error)) throw new Error("expected a server error");
+    expect(error.data.code).toBe("BAD_REQUEST");
+    expect(error.data.httpStatus).toBe(400);
+    expect(error.data.path).toBe("auth.login");
+    expect(error.data.requestId).toEqual(expect.any(String));
+    expect(error.data.details?.map((d) => d.path)).toContain("email");
+    expect(error.message).toMatch(/email/);
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+    expect(tokens.get()).toEqual(before);
+  });
+
+  it("BAD_REQUEST from a protected procedure triggers no refresh", async () => {
+    const { client, recorder } = await signedIn();
+    const error = await client.auth.revokeSession.mutate({ id: "not-a-uuid" }).catch((e: unknown) => e);
+    expect(lifelineErrorCode(error)).toBe("BAD_REQUEST");
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+  });
+
+  it("UNAUTHORIZED from login (wrong password) is not treated as an expired session", async () => {
+    const { client, tokens, recorder } = await signedIn();
+    const before = tokens.get();
+    const me = await client.auth.me.query();
+
+    const error = await client.auth.login
+      .mutate({ email: me.user.email, password: "wrong password entirely" })
+      .catch((e: unknown) => e);
+
+    expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
+    expect(error).not.toBeInstanceOf(SessionExpiredError);
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+    expect(tokens.get()).toEqual(before);
+  });
+
+  it("a protected call with no tokens at all fails UNAUTHORIZED without a refresh", async () => {
+    const recorder = recordingFetch();
+    const client = createLifelineClient({ url: server.url, tokens: memoryTokenStore(), fetch: recorder.fetch });
+    const error = await client.auth.me.query().catch((e: unknown) => e);
+    expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
+    expect(error).not.toBeInstanceOf(SessionExpiredError);
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+  });
+});
+
+describe("a really expired access token", () => {
+  let shortLived: TestServer;
+  beforeAll(async () => {
+    shortLived = await startServer({ ACCESS_TOKEN_TTL: "1" });
+  });
+  afterAll(() => shortLived.close());
+
+  it("is renewed transparently once it has expired", async () => {
+    const tokens = memoryTokenStore();
+    const recorder = recordingFetch();
+    const client = createLifelineClient({ url: shortLived.url, tokens, fetch: recorder.fetch });
+    const email = uniqueEmail("expiring");
+    await client.auth.register.mutate({ email, password: PASSWORD });
+    const login = await client.auth.login.mutate({ email, password: PASSWORD });
+    expect(login.expiresIn).toBe(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const me = await client.auth.me.query();
+
+    expect(me.user.email).toBe(email);
+    expect(recorder.requestsFor("auth.refresh")).toBe(1);
+    expect(storedPair(tokens).accessToken).not.toBe(login.accessToken);
+  });
+});

@@ -1,0 +1,56 @@
+// For `inject("databaseUrl")`'s type: the global setup declares what it provides.
+import type {} from "@lifeline/vitest-config/global-setup";
+import { startTestServer, type TestServer } from "@lifeline/server/testing";
+import { inject } from "vitest";
+
+/** The real server on this run's database, listening on a random port. */
+export function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  return startTestServer({
+    databaseUrl: inject("databaseUrl"),
+    listen: true,
+    env: {
+      // Keys under this run's prefix, so teardown removes them and runs never collide.
+      REDIS_KEY_PREFIX: inject("redisKeyPrefix"),
+      // These tests sign in far more often than a person would; limits are tested elsewhere.
+      RATE_LIMIT_ENABLED: "false",
+      ...env,
+    },
+  });
+}
+
+function urlOf(input: string | URL | Request): string {
+  if (typeof input === "string") return input;
+  return input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * Global fetch, recording every request URL. tRPC puts procedure names in the path
+ * (`/trpc/auth.refresh`, or `/trpc/auth.me,auth.me?batch=1` when batched), so counting
+ * URLs that name a procedure counts the HTTP requests that carried it.
+ */
+export function recordingFetch() {
+  const urls: string[] = [];
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    urls.push(urlOf(input));
+    return globalThis.fetch(input, init);
+  };
+  return {
+    fetch,
+    urls,
+    /** HTTP requests whose URL names `procedure`. */
+    requestsFor: (procedure: string) => urls.filter((url) => url.includes(procedure)).length,
+    reset: () => {
+      urls.length = 0;
+    },
+  };
+}
+
+let sequence = 0;
+
+/** A fresh address per call, so tests never trip over each other's accounts. */
+export function uniqueEmail(label = "user"): string {
+  sequence += 1;
+  return `${label}-${Date.now().toString(36)}-${sequence}@example.com`;
+}
+
+export const PASSWORD = "correct horse battery staple";
