@@ -3,33 +3,47 @@ import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 
+import { registerErrorHandlers } from "./http-errors/register-error-handlers";
+import { registerRequestLog } from "./plugins/request-log";
+import { clientErrorHandler, registerUrlLengthLimit } from "./plugins/request-limits";
+import { registerSecurity } from "./plugins/security";
 import { registerTrpc } from "./plugins/trpc";
 import { requestIdFor } from "./request-id";
-import { registerHealthRoutes } from "./routes/health";
+import { registerHealthRoutes, type ReadinessCheck } from "./routes/health";
 import { registerJwksRoute } from "./routes/jwks";
 
 export interface AppOptions {
-  env: Pick<ServerEnv, "TRUST_PROXY" | "BODY_LIMIT_BYTES">;
+  env: Pick<ServerEnv, "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS">;
   deps: ApiDeps;
   logger: Logger;
+  /** Dependencies /readyz probes, by name. */
+  readinessChecks: Record<string, ReadinessCheck>;
 }
 
 /** Builds the HTTP app without listening, so tests drive it with inject() or a real port. */
-export async function buildApp({ env, deps, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ env, deps, logger, readinessChecks }: AppOptions): Promise<FastifyInstance> {
   // Widened on purpose: typed as pino's Logger, Fastify would fix every plugin to it.
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
+    disableRequestLogging: true,
     genReqId: requestIdFor,
     trustProxy: env.TRUST_PROXY,
     bodyLimit: env.BODY_LIMIT_BYTES,
+    requestTimeout: 30_000,
+    clientErrorHandler,
     // tRPC batches put every procedure name in the path.
     routerOptions: { maxParamLength: 5000 },
   });
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
-  registerHealthRoutes(app);
+  registerRequestLog(app);
+  registerErrorHandlers(app);
+  registerUrlLengthLimit(app);
+  await registerSecurity(app, { corsOrigins: env.CORS_ORIGINS });
+
+  registerHealthRoutes(app, readinessChecks);
   registerJwksRoute(app, deps.accessTokens);
   await registerTrpc(app, deps);
   return app;

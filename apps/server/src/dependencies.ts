@@ -4,23 +4,24 @@ import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
 
+import type { ReadinessCheck } from "./routes/health";
+import { createRedis, waitForRedis } from "./redis";
+
 export interface ServerDependencies {
   deps: ApiDeps;
+  readinessChecks: Record<string, ReadinessCheck>;
   close: () => Promise<void>;
 }
 
 /** Builds what the API shares across requests; `close` releases it on shutdown. */
-export async function createDependencies(
-  env: ServerEnv,
-  logger: Logger,
-): Promise<ServerDependencies> {
+export async function createDependencies(env: ServerEnv, logger: Logger): Promise<ServerDependencies> {
   if (!env.JWT_SIGNING_KEYS) {
-    logger.warn(
-      "JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)",
-    );
+    logger.warn("JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)");
   }
   const keys = await loadSigningKeys(env.JWT_SIGNING_KEYS);
   const db = createDb(env.DATABASE_URL);
+  const redis = createRedis(env.REDIS_URL, logger);
+  await waitForRedis(redis, 2000);
   const deps: ApiDeps = {
     db,
     logger,
@@ -35,5 +36,15 @@ export async function createDependencies(
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,
     },
   };
-  return { deps, close: () => db.$disconnect() };
+  return {
+    deps,
+    readinessChecks: {
+      postgres: () => db.$queryRaw`SELECT 1`,
+      redis: () => redis.ping(),
+    },
+    close: async () => {
+      redis.disconnect();
+      await db.$disconnect();
+    },
+  };
 }

@@ -1,9 +1,10 @@
-import { EnvError, parseEnv, serverEnvSchema } from "@lifeline/env";
+import { EnvError, loadDotEnv, parseEnv, serverEnvSchema } from "@lifeline/env";
 import { createLogger } from "@lifeline/logger";
 
 import { buildApp } from "./app";
 import { createDependencies } from "./dependencies";
 
+loadDotEnv();
 let env;
 try {
   env = parseEnv(serverEnvSchema);
@@ -21,8 +22,21 @@ const logger = createLogger({
   pretty: env.NODE_ENV === "development" && process.stdout.isTTY,
 });
 
-const { deps, close } = await createDependencies(env, logger);
-const app = await buildApp({ env, deps, logger });
+// Last-resort handlers: record what escaped, then exit, since the process state is unknown.
+function crash(kind: string, error: unknown): void {
+  logger.fatal({ err: error }, kind);
+  logger.flush();
+  setTimeout(() => process.exit(1), 100).unref();
+}
+process.on("unhandledRejection", (reason) => {
+  crash("unhandledRejection", reason);
+});
+process.on("uncaughtException", (error) => {
+  crash("uncaughtException", error);
+});
+
+const { deps, readinessChecks, close } = await createDependencies(env, logger);
+const app = await buildApp({ env, deps, logger, readinessChecks });
 
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {

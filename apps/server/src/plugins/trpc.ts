@@ -19,7 +19,11 @@ export async function registerTrpc(app: FastifyInstance, deps: ApiDeps): Promise
     prefix: "/trpc",
     trpcOptions: {
       router: appRouter,
-      createContext: ({ req, res }) => createContext(deps, requestInfo(req, res)),
+      createContext: async ({ req, res }) => {
+        const ctx = await createContext(deps, requestInfo(req, res));
+        req.userId = ctx.auth?.user.id ?? null;
+        return ctx;
+      },
       onError: ({ error, path, req }) => {
         // Expected errors (4xx) are the caller's; only 5xx are ours to look at.
         if (error.code === "INTERNAL_SERVER_ERROR") {

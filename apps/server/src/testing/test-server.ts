@@ -34,8 +34,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     ...options.env,
   });
   const logger = options.logger ?? silentLogger();
-  const { deps, close } = await createDependencies(env, logger);
-  const app = await buildApp({ env, deps, logger });
+  const { deps, readinessChecks, close } = await createDependencies(env, logger);
+  const app = await buildApp({ env, deps, logger, readinessChecks });
   let url = "";
   if (options.listen) {
     await app.listen({ host: "127.0.0.1", port: 0 });
