@@ -22,7 +22,12 @@ afterAll(() => server.close());
 async function signedIn(options: { batch?: boolean } = {}) {
   const tokens = memoryTokenStore();
   const recorder = recordingFetch();
-  const client = createLifelineClient({ url: server.url, tokens, fetch: recorder.fetch, ...options });
+  const client = createLifelineClient({
+    url: server.url,
+    tokens,
+    fetch: recorder.fetch,
+    ...options,
+  });
   const email = uniqueEmail();
   const { user } = await client.auth.register.mutate({ email, password: PASSWORD });
   await client.auth.login.mutate({ email, password: PASSWORD });
@@ -55,7 +60,10 @@ describe("signing in through the client", () => {
     expect(tokens.get()).toBeNull(); // registering does not sign in
 
     const login = await client.auth.login.mutate({ email, password: PASSWORD });
-    expect(tokens.get()).toEqual({ accessToken: login.accessToken, refreshToken: login.refreshToken });
+    expect(tokens.get()).toEqual({
+      accessToken: login.accessToken,
+      refreshToken: login.refreshToken,
+    });
 
     const me = await client.auth.me.query();
     expect(me.user).toEqual(user);
@@ -75,7 +83,10 @@ describe("signing in through the client", () => {
     const { client, tokens } = await signedIn();
     const before = storedPair(tokens);
     const result = await client.auth.refresh.mutate({ refreshToken: before.refreshToken });
-    expect(tokens.get()).toEqual({ accessToken: result.accessToken, refreshToken: result.refreshToken });
+    expect(tokens.get()).toEqual({
+      accessToken: result.accessToken,
+      refreshToken: result.refreshToken,
+    });
     expect(result.refreshToken).not.toBe(before.refreshToken);
   });
 
@@ -140,7 +151,9 @@ describe.each([
     const elsewhere = createLifelineClient({ url: server.url, tokens: memoryTokenStore() });
     await elsewhere.auth.logout.mutate({ refreshToken });
 
-    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => client.auth.me.query()));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, () => client.auth.me.query()),
+    );
 
     expect(recorder.requestsFor("auth.refresh")).toBe(1);
     expect(tokens.get()).toBeNull();
@@ -161,7 +174,9 @@ describe("errors other than an expired session", () => {
     const { client, tokens, recorder } = await signedIn();
     const before = tokens.get();
 
-    const error = await client.auth.login.mutate({ email: "not-an-email", password: PASSWORD }).catch((e: unknown) => e);
+    const error = await client.auth.login
+      .mutate({ email: "not-an-email", password: PASSWORD })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(error).not.toBeInstanceOf(SessionExpiredError);
@@ -178,7 +193,9 @@ describe("errors other than an expired session", () => {
 
   it("BAD_REQUEST from a protected procedure triggers no refresh", async () => {
     const { client, recorder } = await signedIn();
-    const error = await client.auth.revokeSession.mutate({ id: "not-a-uuid" }).catch((e: unknown) => e);
+    const error = await client.auth.revokeSession
+      .mutate({ id: "not-a-uuid" })
+      .catch((e: unknown) => e);
     expect(lifelineErrorCode(error)).toBe("BAD_REQUEST");
     expect(recorder.requestsFor("auth.refresh")).toBe(0);
   });
@@ -200,7 +217,11 @@ describe("errors other than an expired session", () => {
 
   it("a protected call with no tokens at all fails UNAUTHORIZED without a refresh", async () => {
     const recorder = recordingFetch();
-    const client = createLifelineClient({ url: server.url, tokens: memoryTokenStore(), fetch: recorder.fetch });
+    const client = createLifelineClient({
+      url: server.url,
+      tokens: memoryTokenStore(),
+      fetch: recorder.fetch,
+    });
     const error = await client.auth.me.query().catch((e: unknown) => e);
     expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
     expect(error).not.toBeInstanceOf(SessionExpiredError);

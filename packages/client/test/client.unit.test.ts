@@ -1,11 +1,26 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it, vi } from "vitest";
 
-import { createLifelineClient, lifelineErrorCode, memoryTokenStore, SessionExpiredError } from "../src";
+import {
+  createLifelineClient,
+  lifelineErrorCode,
+  memoryTokenStore,
+  SessionExpiredError,
+} from "../src";
 import { procedureOf, trpcData, trpcError } from "./support/fake-fetch";
 
-const USER = { id: "00000000-0000-4000-8000-000000000000", email: "a@example.com", emailVerifiedAt: null, createdAt: "2024-01-01T00:00:00.000Z" };
-const NEW_PAIR = { accessToken: "new-access", refreshToken: "new-refresh", expiresIn: 900, user: USER };
+const USER = {
+  id: "00000000-0000-4000-8000-000000000000",
+  email: "a@example.com",
+  emailVerifiedAt: null,
+  createdAt: "2024-01-01T00:00:00.000Z",
+};
+const NEW_PAIR = {
+  accessToken: "new-access",
+  refreshToken: "new-refresh",
+  expiresIn: 900,
+  user: USER,
+};
 
 /** A scripted server: `answer` decides each response; every call is recorded. */
 function scripted(answer: (procedure: string, headers: Headers) => Response | Promise<Response>) {
@@ -26,24 +41,30 @@ describe("createLifelineClient with a scripted server", () => {
     const server = scripted((procedure) =>
       procedure === "auth.refresh" ? trpcData(NEW_PAIR) : trpcError("UNAUTHORIZED", 401),
     );
-    const client = createLifelineClient({ url: "http://api.test", tokens, fetch: server.fetch, batch: false });
+    const client = createLifelineClient({
+      url: "http://api.test",
+      tokens,
+      fetch: server.fetch,
+      batch: false,
+    });
 
     const error = await client.auth.me.query().catch((e: unknown) => e);
 
     expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
     expect(error).not.toBeInstanceOf(SessionExpiredError);
     expect(server.count("auth.refresh")).toBe(1);
-    expect(server.calls.filter((c) => c.procedure === "auth.me").map((c) => c.authorization)).toEqual([
-      "Bearer old-access",
-      "Bearer new-access",
-    ]);
+    expect(
+      server.calls.filter((c) => c.procedure === "auth.me").map((c) => c.authorization),
+    ).toEqual(["Bearer old-access", "Bearer new-access"]);
   });
 
   it("a refresh that fails for a transient reason keeps the tokens and surfaces that error", async () => {
     const pair = { accessToken: "old-access", refreshToken: "old-refresh" };
     const tokens = memoryTokenStore(pair);
     const server = scripted((procedure) =>
-      procedure === "auth.refresh" ? trpcError("TOO_MANY_REQUESTS", 429) : trpcError("UNAUTHORIZED", 401),
+      procedure === "auth.refresh"
+        ? trpcError("TOO_MANY_REQUESTS", 429)
+        : trpcError("UNAUTHORIZED", 401),
     );
     const client = createLifelineClient({ url: "http://api.test", tokens, fetch: server.fetch });
 
@@ -79,7 +100,12 @@ describe("createLifelineClient with a scripted server", () => {
       await new Promise<void>((resolve) => (release = resolve));
       return trpcData(NEW_PAIR);
     });
-    const client = createLifelineClient({ url: "http://api.test", tokens, fetch: server.fetch, batch: false });
+    const client = createLifelineClient({
+      url: "http://api.test",
+      tokens,
+      fetch: server.fetch,
+      batch: false,
+    });
 
     const pending = client.auth.me.query().catch((e: unknown) => e);
     await vi.waitFor(() => expect(server.count("auth.refresh")).toBe(1));

@@ -62,7 +62,9 @@ describe("resolveTrpcUrl", () => {
     expect(resolveTrpcUrl("http://localhost:3000/")).toBe("http://localhost:3000/trpc");
     expect(resolveTrpcUrl("http://localhost:3000/trpc")).toBe("http://localhost:3000/trpc");
     expect(resolveTrpcUrl("http://localhost:3000/trpc/")).toBe("http://localhost:3000/trpc");
-    expect(resolveTrpcUrl(new URL("https://api.example.com/v1/"))).toBe("https://api.example.com/v1/trpc");
+    expect(resolveTrpcUrl(new URL("https://api.example.com/v1/"))).toBe(
+      "https://api.example.com/v1/trpc",
+    );
     expect(resolveTrpcUrl("/api")).toBe("/api/trpc");
   });
 });

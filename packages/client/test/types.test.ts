@@ -1,16 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-import { describe, expectTypeOf, expect, it } from "vitest";
+import type { TRPCClientError } from "@trpc/client";
+import { describe, expect, expectTypeOf, it } from "vitest";
 
 import {
   createLifelineClient,
+  isLifelineError,
+  lifelineErrorCode,
   memoryTokenStore,
-  SessionExpiredError,
+  type AppRouter,
   type LifelineClient,
   type LifelineErrorCode,
-  type LifelineErrorData,
   type RouterInputs,
   type RouterOutputs,
+  type SessionExpiredError,
 } from "../src";
 
 type User = { id: string; email: string; emailVerifiedAt: string | null; createdAt: string };
@@ -35,8 +38,13 @@ describe("types", () => {
   });
 
   it("rejects wrong inputs and unknown procedures at compile time", () => {
-    const client = createLifelineClient({ url: "http://localhost:3000", tokens: memoryTokenStore() });
+    const client = createLifelineClient({
+      url: "http://localhost:3000",
+      tokens: memoryTokenStore(),
+    });
     // Never called: these lines exist for the compiler, not to send requests.
+    // The last two call what does not exist on purpose, so the linter cannot type them.
+    /* eslint-disable @typescript-eslint/no-unsafe-call */
     const _compileOnly = () => {
       // @ts-expect-error: password is required
       void client.auth.login.mutate({ email: "a@example.com" });
@@ -47,17 +55,24 @@ describe("types", () => {
       // @ts-expect-error: no such procedure
       void client.auth.nope.query();
     };
+    /* eslint-enable @typescript-eslint/no-unsafe-call */
     expectTypeOf(_compileOnly).toBeFunction();
   });
 
-  it("SessionExpiredError carries the typed error data", () => {
-    expectTypeOf<NonNullable<SessionExpiredError["data"]>>().toEqualTypeOf<LifelineErrorData>();
-    expectTypeOf<LifelineErrorData["code"]>().toEqualTypeOf<LifelineErrorCode>();
-    expectTypeOf<LifelineErrorData>().toMatchObjectType<{
-      httpStatus: number;
-      requestId: string | null;
-      details?: { path: string; message: string }[];
-    }>();
+  it("isLifelineError narrows to Lifeline's error data", () => {
+    const check = (error: unknown) => {
+      if (!isLifelineError(error)) return;
+      expectTypeOf(error).toExtend<TRPCClientError<AppRouter>>();
+      expectTypeOf(error.data.code).toEqualTypeOf<LifelineErrorCode>();
+      expectTypeOf(error.data.httpStatus).toEqualTypeOf<number>();
+      expectTypeOf(error.data.requestId).toEqualTypeOf<string | null>();
+      expectTypeOf(error.data.details).toEqualTypeOf<
+        { path: string; message: string }[] | undefined
+      >();
+    };
+    expectTypeOf(check).toBeFunction();
+    expectTypeOf(lifelineErrorCode).returns.toEqualTypeOf<LifelineErrorCode | null>();
+    expectTypeOf<SessionExpiredError>().toExtend<TRPCClientError<AppRouter>>();
   });
 });
 
@@ -69,8 +84,11 @@ describe("bundle boundary", () => {
       const text = readFileSync(new URL(file, dir), "utf8");
       const all = text.match(/["']@lifeline\/[^"']+["']/g) ?? [];
       // `import type { … } from "@lifeline/…"` / `export type { … } from …`, single- or multi-line.
-      const typeOnly = text.match(/^(?:import|export) type \{[^}]*\} from ["']@lifeline\/[^"']+["'];/gm) ?? [];
-      return all.length === typeOnly.length ? [] : [`${file}: ${all.length - typeOnly.length} value import(s)`];
+      const typeOnly =
+        text.match(/^(?:import|export) type \{[^}]*\} from ["']@lifeline\/[^"']+["'];/gm) ?? [];
+      return all.length === typeOnly.length
+        ? []
+        : [`${file}: ${all.length - typeOnly.length} value import(s)`];
     });
     expect(mentions).toEqual([]);
   });

@@ -1,6 +1,5 @@
 import type { AppErrorDetail } from "@lifeline/core";
-import type { TRPCError } from "@trpc/server";
-import type { DefaultErrorShape } from "@trpc/server/unstable-core-do-not-import";
+import type { TRPC_ERROR_CODE_NUMBER, TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
 import { errorDetails, validationMessage } from "./error-details";
@@ -21,10 +20,10 @@ export const INTERNAL_MESSAGE = "Internal server error";
  * say nothing about their cause (it is logged), and no stack ever leaves the process.
  */
 export function formatError(
-  shape: DefaultErrorShape,
+  shape: TRPCDefaultErrorShape,
   error: TRPCError,
   requestId: string | null,
-): { message: string; code: number; data: LifelineErrorData } {
+): { message: string; code: TRPC_ERROR_CODE_NUMBER; data: LifelineErrorData } {
   const details = errorDetails(error);
   let message = error.message;
   if (error.code === "INTERNAL_SERVER_ERROR") message = INTERNAL_MESSAGE;

@@ -3,7 +3,10 @@ export function trpcData(data: unknown): Response {
   return Response.json({ result: { data } });
 }
 
-export function trpcError(code: "UNAUTHORIZED" | "BAD_REQUEST" | "TOO_MANY_REQUESTS", httpStatus: number): Response {
+export function trpcError(
+  code: "UNAUTHORIZED" | "BAD_REQUEST" | "TOO_MANY_REQUESTS",
+  httpStatus: number,
+): Response {
   return Response.json(
     {
       error: {
