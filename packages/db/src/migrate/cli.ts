@@ -1,10 +1,11 @@
-import { databaseEnvSchema, parseEnv } from "@lifeline/env";
+import { databaseEnvSchema, loadDotEnv, parseEnv } from "@lifeline/env";
 
 import { applyMigrations } from "./apply-migrations";
 import { ensureDatabase } from "./ensure-database";
 
 // `pnpm db:migrate`: create the database if needed, then apply pending migrations.
 // A CLI, so it reports on stdout/stderr rather than through the service logger.
+loadDotEnv();
 const { DATABASE_URL } = parseEnv(databaseEnvSchema);
 const target = new URL(DATABASE_URL);
 target.password = target.password ? "***" : "";
