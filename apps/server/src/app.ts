@@ -1,7 +1,7 @@
 import type { ApiDeps } from "@lifeline/api";
 import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 
 import { registerErrorHandlers } from "./http-errors/register-error-handlers";
 import { registerRequestLog } from "./plugins/request-log";
@@ -26,7 +26,8 @@ export async function buildApp({ env, deps, logger, readinessChecks }: AppOption
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance,
-    disableRequestLogging: true,
+    // Fastify's two lines per request give way to our one (plugins/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     trustProxy: env.TRUST_PROXY,
     bodyLimit: env.BODY_LIMIT_BYTES,
