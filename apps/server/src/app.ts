@@ -4,6 +4,7 @@ import type { Logger } from "@lifeline/logger";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 
 import { registerErrorHandlers } from "./http-errors/register-error-handlers";
+import { registerGlobalRateLimit } from "./plugins/global-rate-limit";
 import { registerRequestLog } from "./plugins/request-log";
 import { clientErrorHandler, registerUrlLengthLimit } from "./plugins/request-limits";
 import { registerSecurity } from "./plugins/security";
@@ -43,6 +44,7 @@ export async function buildApp({ env, deps, logger, readinessChecks }: AppOption
   registerErrorHandlers(app);
   registerUrlLengthLimit(app);
   await registerSecurity(app, { corsOrigins: env.CORS_ORIGINS });
+  registerGlobalRateLimit(app, deps.rateLimits);
 
   registerHealthRoutes(app, readinessChecks);
   registerJwksRoute(app, deps.accessTokens);

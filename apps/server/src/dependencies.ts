@@ -1,4 +1,4 @@
-import type { ApiDeps } from "@lifeline/api";
+import { createRateLimits, type ApiDeps } from "@lifeline/api";
 import { createAccessTokens, loadSigningKeys } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
@@ -29,6 +29,18 @@ export async function createDependencies(env: ServerEnv, logger: Logger): Promis
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       ttlSeconds: env.ACCESS_TOKEN_TTL,
+    }),
+    rateLimits: createRateLimits(redis, {
+      enabled: env.RATE_LIMIT_ENABLED,
+      prefix: env.REDIS_KEY_PREFIX,
+      global: { max: env.RATE_LIMIT_GLOBAL_MAX, windowSeconds: env.RATE_LIMIT_GLOBAL_WINDOW },
+      credentials: { max: env.RATE_LIMIT_AUTH_MAX, windowSeconds: env.RATE_LIMIT_AUTH_WINDOW },
+      refresh: { max: env.RATE_LIMIT_REFRESH_MAX, windowSeconds: env.RATE_LIMIT_REFRESH_WINDOW },
+      lockout: {
+        threshold: env.LOGIN_LOCKOUT_THRESHOLD,
+        baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
+        maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+      },
     }),
     authConfig: {
       bcryptCost: env.BCRYPT_COST,

@@ -7,12 +7,16 @@ import {
 import type { Db } from "@lifeline/db";
 import type { Logger } from "@lifeline/logger";
 
+import type { RateLimits } from "./rate-limit/rate-limits";
+
 /** Long-lived things a process builds once and every request shares. */
 export interface ApiDeps {
   db: Db;
   accessTokens: AccessTokens;
   authConfig: AuthConfig;
   logger: Logger;
+  /** Redis-backed limits and login lockout, shared by every API instance. */
+  rateLimits: RateLimits;
   now?: () => Date;
 }
 

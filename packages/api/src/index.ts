@@ -11,6 +11,15 @@ export {
   type RequestInfo,
 } from "./context";
 export { createCallerFactory } from "./trpc";
+export {
+  createRateLimits,
+  type RateLimits,
+  type RateLimitsConfig,
+  type WindowConfig,
+} from "./rate-limit/rate-limits";
+export type { RateLimitResult } from "./rate-limit/rate-limit-result";
+export { rateLimitHeaders } from "./rate-limit/rate-limit-headers";
+export type { LockoutStatus, LoginLockout } from "./rate-limit/login-lockout";
 export type { LifelineErrorData } from "./errors/format-error";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

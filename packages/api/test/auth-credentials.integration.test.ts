@@ -7,7 +7,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await createHarness();
 });
-afterAll(() => h.db.$disconnect());
+afterAll(() => h.close());
 
 const PASSWORD = "correct horse battery";
 

@@ -7,7 +7,7 @@ beforeAll(async () => {
   h = await createHarness();
 });
 afterEach(() => h.setNow(null));
-afterAll(() => h.db.$disconnect());
+afterAll(() => h.close());
 
 const PASSWORD = "correct horse battery";
 const DAY = 86_400_000;

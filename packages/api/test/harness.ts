@@ -1,30 +1,88 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 import { createAccessTokens, loadSigningKeys } from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
 import { silentLogger } from "@lifeline/logger";
 import { TRPCError } from "@trpc/server";
+import { Redis } from "ioredis";
 import { expect, inject } from "vitest";
 
-import { appRouter, createCallerFactory, createContext, type ApiDeps } from "../src/index";
+import {
+  appRouter,
+  createCallerFactory,
+  createContext,
+  createRateLimits,
+  type ApiDeps,
+  type RateLimitsConfig,
+} from "../src/index";
 
 const createCaller = createCallerFactory(appRouter);
+
+export interface CallerRequest {
+  ip?: string;
+  /** Receives the response headers a procedure sets (pass a vi.fn() to inspect them). */
+  setHeader?: (name: string, value: string) => void;
+}
 
 export interface Harness {
   db: Db;
   deps: ApiDeps;
+  redis: Redis;
+  /** This harness's own Redis key prefix (the run's prefix plus a random part). */
+  redisKeyPrefix: string;
   /** A caller as an anonymous client, or signed in with `accessToken`. */
-  caller: (accessToken?: string, ip?: string) => Promise<ReturnType<typeof createCaller>>;
+  caller: (
+    accessToken?: string,
+    request?: CallerRequest,
+  ) => Promise<ReturnType<typeof createCaller>>;
   /** Moves the clock the API sees. */
   setNow: (date: Date | null) => void;
+  /** Disconnects the database and Redis; call it in afterAll. */
+  close: () => Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
+type RateLimitOverrides = Partial<Omit<RateLimitsConfig, "prefix">>;
+
+export interface HarnessOptions {
+  /** Replaces parts of the default, deliberately generous, limits. */
+  rateLimits?: RateLimitOverrides;
+  /** Use this Redis client (e.g. one that cannot connect) instead of the run's Redis. */
+  redis?: Redis;
+}
+
+/** High enough that tests not about limits are never throttled. */
+const GENEROUS_LIMITS: Omit<RateLimitsConfig, "prefix"> = {
+  enabled: true,
+  global: { max: 10_000, windowSeconds: 900 },
+  credentials: { max: 10_000, windowSeconds: 900 },
+  refresh: { max: 10_000, windowSeconds: 900 },
+  lockout: { threshold: 1_000, baseSeconds: 60, maxSeconds: 3600 },
+};
+
+async function connectRedis(): Promise<Redis> {
+  // As the server creates it: fail fast rather than queue commands while disconnected.
+  const redis = new Redis(inject("redisUrl"), {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  await redis.connect();
+  return redis;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = createDb(inject("databaseUrl"));
+  const redis = options.redis ?? (await connectRedis());
+  const redisKeyPrefix = `${inject("redisKeyPrefix")}${randomBytes(4).toString("hex")}:`;
   let now: Date | null = null;
   const deps: ApiDeps = {
     db,
     logger: silentLogger(),
+    rateLimits: createRateLimits(redis, {
+      ...GENEROUS_LIMITS,
+      ...options.rateLimits,
+      prefix: redisKeyPrefix,
+    }),
     accessTokens: createAccessTokens(await loadSigningKeys(undefined), {
       issuer: "lifeline-test",
       audience: "lifeline-test-api",
@@ -40,20 +98,31 @@ export async function createHarness(): Promise<Harness> {
   return {
     db,
     deps,
+    redis,
+    redisKeyPrefix,
     setNow: (date) => {
       now = date;
     },
-    caller: async (accessToken, ip = "203.0.113.7") =>
+    caller: async (accessToken, request = {}) =>
       createCaller(
         await createContext(deps, {
           requestId: randomUUID(),
-          ip,
+          ip: request.ip ?? "203.0.113.7",
           userAgent: "vitest",
           authorization: accessToken ? `Bearer ${accessToken}` : null,
+          ...(request.setHeader ? { setHeader: request.setHeader } : {}),
         }),
       ),
+    close: async () => {
+      redis.disconnect();
+      await db.$disconnect();
+    },
   };
 }
+
+let ipCounter = 0;
+/** A documentation-range address (RFC 3849) no other caller in this file has used. */
+export const uniqueIp = () => `2001:db8::${(++ipCounter).toString(16)}`;
 
 export const uniqueEmail = (label = "user") => `${label}-${randomUUID().slice(0, 8)}@example.com`;
 

@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
+
 import { parseEnv, serverEnvSchema, type ServerEnv } from "@lifeline/env";
 import { silentLogger, type Logger } from "@lifeline/logger";
 import type { FastifyInstance } from "fastify";
+import { inject } from "vitest";
 
 import { buildApp } from "../app";
 import { createDependencies, type ServerDependencies } from "../dependencies";
@@ -23,14 +26,29 @@ export interface TestServerOptions {
 }
 
 /**
- * The real app on a test run's own database. bcrypt's cost drops to 4 so suites stay fast;
- * everything else is the production wiring.
+ * Generous limits so suites that are not about rate limiting are not throttled by their own
+ * traffic; rate-limit tests pass the real values in `env`.
+ */
+const TEST_LIMITS = {
+  RATE_LIMIT_GLOBAL_MAX: "100000",
+  RATE_LIMIT_AUTH_MAX: "100000",
+  RATE_LIMIT_REFRESH_MAX: "100000",
+  LOGIN_LOCKOUT_THRESHOLD: "100000",
+};
+
+/**
+ * The real app on a test run's own database and a Redis key prefix of its own (under the
+ * run's prefix, which the global setup deletes). bcrypt's cost drops to 4 so suites stay
+ * fast; everything else is the production wiring.
  */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const env = parseEnv(serverEnvSchema, {
     NODE_ENV: "test",
     BCRYPT_COST: "4",
     DATABASE_URL: options.databaseUrl,
+    REDIS_URL: inject("redisUrl"),
+    REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}${randomBytes(4).toString("hex")}:`,
+    ...TEST_LIMITS,
     ...options.env,
   });
   const logger = options.logger ?? silentLogger();

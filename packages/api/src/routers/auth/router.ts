@@ -1,6 +1,9 @@
 import * as core from "@lifeline/core";
 
 import type { Context } from "../../context";
+import { credentialRateLimit } from "../../middlewares/credential-rate-limit";
+import { loginLockout } from "../../middlewares/login-lockout";
+import { refreshRateLimit } from "../../middlewares/refresh-rate-limit";
 import { protectedProcedure, publicProcedure, router } from "../../trpc";
 import {
   ZChangePasswordRequestSchema,
@@ -32,6 +35,8 @@ export const authRouter = router({
       openapi: { method: "POST", path: "/auth/register", tags: TAGS, summary: "Create an account" },
     })
     .input(ZCredentialsRequestSchema)
+    // After .input(): a malformed request is a BAD_REQUEST and counts against no limit.
+    .use(credentialRateLimit)
     .output(ZRegisterResponseSchema)
     .mutation(async ({ ctx, input }) => ({
       user: await core.register(authDeps(ctx), input, meta(ctx)),
@@ -47,6 +52,9 @@ export const authRouter = router({
       },
     })
     .input(ZLoginRequestSchema)
+    // Rate limit first, so attempts on a locked account still spend the caller's budget.
+    .use(credentialRateLimit)
+    .use(loginLockout)
     .output(ZTokenPairResponseSchema)
     .mutation(({ ctx, input }) => core.login(authDeps(ctx), input, meta(ctx))),
 
@@ -60,6 +68,7 @@ export const authRouter = router({
       },
     })
     .input(ZRefreshRequestSchema)
+    .use(refreshRateLimit)
     .output(ZTokenPairResponseSchema)
     .mutation(({ ctx, input }) =>
       core.refreshSession(authDeps(ctx), input.refreshToken, meta(ctx)),

@@ -1,0 +1,36 @@
+import { rateLimitHeaders, type RateLimits } from "@lifeline/api";
+import type { FastifyInstance } from "fastify";
+
+import { sendError } from "../http-errors/register-error-handlers";
+
+/** Probes and key discovery must answer whatever a client has spent. */
+const UNLIMITED_PATHS = new Set(["/healthz", "/readyz", "/.well-known/jwks.json"]);
+
+const DEGRADED_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * The global per-client limit, for every route of both transports (/trpc and /api alike),
+ * counted in Redis so all instances share it. CORS preflights are not counted: a browser
+ * sends them on its own, and counting them would halve a page's budget.
+ * If Redis cannot answer, this limit fails open (logged); the credential limits fail closed.
+ */
+export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLimits): void {
+  if (!rateLimits.enabled) return;
+  let lastDegradedLog = 0;
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.method === "OPTIONS" || UNLIMITED_PATHS.has(req.url.split("?")[0] ?? "")) return;
+    const result = await rateLimits.checkGlobal(req.ip);
+    if (result.degraded) {
+      const now = Date.now();
+      if (now - lastDegradedLog > DEGRADED_LOG_INTERVAL_MS) {
+        lastDegradedLog = now;
+        req.log.warn({ err: result.cause }, "global rate limit unavailable: allowing requests");
+      }
+      return;
+    }
+    reply.headers(rateLimitHeaders(result));
+    if (!result.allowed) {
+      return sendError(req, reply, 429, `Too many requests; retry in ${reply.getHeader("retry-after") ?? 1} seconds`);
+    }
+  });
+}

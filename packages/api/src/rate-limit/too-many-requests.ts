@@ -1,0 +1,14 @@
+import { AppError } from "@lifeline/core";
+
+import { retryAfterSeconds } from "./rate-limit-headers";
+
+/** The refusal for a rate limit or a lockout; the same words for both, on purpose. */
+export function tooManyRequests(waitSeconds: number): AppError {
+  const seconds = retryAfterSeconds(waitSeconds);
+  return new AppError(
+    "TOO_MANY_REQUESTS",
+    `Too many attempts; retry in ${seconds} second${seconds === 1 ? "" : "s"}`,
+    undefined,
+    { retryAfterSeconds: seconds },
+  );
+}
