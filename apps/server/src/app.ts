@@ -22,7 +22,12 @@ export interface AppOptions {
 }
 
 /** Builds the HTTP app without listening, so tests drive it with inject() or a real port. */
-export async function buildApp({ env, deps, logger, readinessChecks }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  env,
+  deps,
+  logger,
+  readinessChecks,
+}: AppOptions): Promise<FastifyInstance> {
   // Widened on purpose: typed as pino's Logger, Fastify would fix every plugin to it.
   const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({

@@ -14,9 +14,14 @@ export interface ServerDependencies {
 }
 
 /** Builds what the API shares across requests; `close` releases it on shutdown. */
-export async function createDependencies(env: ServerEnv, logger: Logger): Promise<ServerDependencies> {
+export async function createDependencies(
+  env: ServerEnv,
+  logger: Logger,
+): Promise<ServerDependencies> {
   if (!env.JWT_SIGNING_KEYS) {
-    logger.warn("JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)");
+    logger.warn(
+      "JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)",
+    );
   }
   const keys = await loadSigningKeys(env.JWT_SIGNING_KEYS);
   const db = createDb(env.DATABASE_URL);

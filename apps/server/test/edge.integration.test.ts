@@ -18,7 +18,11 @@ interface RestError {
   error: { code: string; message: string; requestId: string; details?: unknown };
 }
 interface TRPCErrorEnvelope {
-  error: { message: string; code: number; data: { code: string; httpStatus: number; requestId: string } };
+  error: {
+    message: string;
+    code: number;
+    data: { code: string; httpStatus: number; requestId: string };
+  };
 }
 
 describe("CORS", () => {
@@ -73,7 +77,8 @@ describe("security headers and compression", () => {
         payload: credentials,
         headers: { "user-agent": `device-${i} `.repeat(10) },
       });
-      accessToken = login.json<{ result: { data: { accessToken: string } } }>().result.data.accessToken;
+      accessToken = login.json<{ result: { data: { accessToken: string } } }>().result.data
+        .accessToken;
     }
     for (const encoding of ["gzip", "br"]) {
       const res = await fetch(`${server.url}/trpc/auth.sessions`, {
@@ -85,7 +90,11 @@ describe("security headers and compression", () => {
       const body = (await res.json()) as { result: { data: { sessions: unknown[] } } };
       expect(body.result.data.sessions).toHaveLength(25);
     }
-    const small = await server.app.inject({ method: "GET", url: "/healthz", headers: { "accept-encoding": "gzip" } });
+    const small = await server.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "accept-encoding": "gzip" },
+    });
     expect(small.headers["content-encoding"]).toBeUndefined();
   });
 });
@@ -121,7 +130,10 @@ describe("errors at the edge", () => {
       payload: "<login/>",
     });
     expect(res.statusCode).toBe(415);
-    expect(res.json<TRPCErrorEnvelope>().error.data).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", httpStatus: 415 });
+    expect(res.json<TRPCErrorEnvelope>().error.data).toMatchObject({
+      code: "UNSUPPORTED_MEDIA_TYPE",
+      httpStatus: 415,
+    });
   });
 
   it("answers a body over the limit with 413", async () => {

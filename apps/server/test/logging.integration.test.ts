@@ -36,20 +36,31 @@ describe("logs after a real sign-in", () => {
     server = await startTestServer({ databaseUrl: inject("databaseUrl"), logger });
     const credentials = { email: "logged@example.com", password: PASSWORD };
     await server.app.inject({ method: "POST", url: "/trpc/auth.register", payload: credentials });
-    const login = await server.app.inject({ method: "POST", url: "/trpc/auth.login", payload: credentials });
-    const pair = login.json<{ result: { data: { accessToken: string; refreshToken: string; user: { id: string } } } }>()
-      .result.data;
+    const login = await server.app.inject({
+      method: "POST",
+      url: "/trpc/auth.login",
+      payload: credentials,
+    });
+    const pair = login.json<{
+      result: { data: { accessToken: string; refreshToken: string; user: { id: string } } };
+    }>().result.data;
     userId = pair.user.id;
     const authorization = `Bearer ${pair.accessToken}`;
     secrets.push(pair.accessToken, pair.refreshToken, authorization);
-    await server.app.inject({ method: "GET", url: "/trpc/auth.me", headers: { authorization, cookie: "sid=cookie-secret" } });
+    await server.app.inject({
+      method: "GET",
+      url: "/trpc/auth.me",
+      headers: { authorization, cookie: "sid=cookie-secret" },
+    });
     secrets.push("cookie-secret");
     const refreshed = await server.app.inject({
       method: "POST",
       url: "/trpc/auth.refresh",
       payload: { refreshToken: pair.refreshToken },
     });
-    const next = refreshed.json<{ result: { data: { accessToken: string; refreshToken: string } } }>().result.data;
+    const next = refreshed.json<{
+      result: { data: { accessToken: string; refreshToken: string } };
+    }>().result.data;
     secrets.push(next.accessToken, next.refreshToken);
     // A failed login logs at warn level or below; its wrong password must not appear either.
     await server.app.inject({

@@ -26,7 +26,11 @@ async function start(env: Record<string, string>): Promise<TestServer> {
 /** A key prefix two instances share, as two processes of one deployment would. */
 const sharedPrefix = () => `${inject("redisKeyPrefix")}shared-${randomBytes(4).toString("hex")}:`;
 
-function login(server: TestServer, email: string, options: { ip?: string; forwardedFor?: string } = {}) {
+function login(
+  server: TestServer,
+  email: string,
+  options: { ip?: string; forwardedFor?: string } = {},
+) {
   return server.app.inject({
     method: "POST",
     url: "/trpc/auth.login",
@@ -59,7 +63,9 @@ describe("credential rate limit", () => {
     expect(Number(sixth.headers["retry-after"])).toBeLessThanOrEqual(900);
     expect(sixth.headers["ratelimit-limit"]).toBe("5");
     expect(sixth.headers["ratelimit-remaining"]).toBe("0");
-    const body = sixth.json<{ error: { message: string; data: { code: string; httpStatus: number; requestId: string } } }>();
+    const body = sixth.json<{
+      error: { message: string; data: { code: string; httpStatus: number; requestId: string } };
+    }>();
     expect(body.error.data).toMatchObject({ code: "TOO_MANY_REQUESTS", httpStatus: 429 });
     expect(body.error.data.requestId).toBe(sixth.headers["x-request-id"]);
     expect(body.error.message).toMatch(/retry in \d+ seconds/);
@@ -87,7 +93,8 @@ describe("credential rate limit", () => {
 describe("global rate limit", () => {
   it("holds at 100 requests per client, with RateLimit headers, and leaves probes alone", async () => {
     const server = await start(REAL_LIMITS);
-    const get = (url: string, ip = "198.51.100.30") => server.app.inject({ method: "GET", url, remoteAddress: ip });
+    const get = (url: string, ip = "198.51.100.30") =>
+      server.app.inject({ method: "GET", url, remoteAddress: ip });
     for (let i = 0; i < 100; i++) {
       const res = await get("/trpc/auth.me");
       expect(res.statusCode).toBe(401);
@@ -96,7 +103,9 @@ describe("global rate limit", () => {
     const over = await get("/trpc/auth.me");
     expect(over.statusCode).toBe(429);
     expect(Number(over.headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    expect(over.json<{ error: { data: { code: string } } }>().error.data.code).toBe("TOO_MANY_REQUESTS");
+    expect(over.json<{ error: { data: { code: string } } }>().error.data.code).toBe(
+      "TOO_MANY_REQUESTS",
+    );
 
     const rest = await get("/api/anything");
     expect(rest.statusCode).toBe(429);
@@ -117,7 +126,9 @@ describe("with Redis unreachable", () => {
     const res = await login(server, "anyone@example.com");
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res.statusCode).toBe(503);
-    expect(res.json<{ error: { data: { code: string } } }>().error.data.code).toBe("SERVICE_UNAVAILABLE");
+    expect(res.json<{ error: { data: { code: string } } }>().error.data.code).toBe(
+      "SERVICE_UNAVAILABLE",
+    );
 
     const open = await server.app.inject({ method: "GET", url: "/trpc/auth.me" });
     expect(open.statusCode).toBe(401);

@@ -6,7 +6,6 @@ import type { TestProject } from "vitest/node";
 
 import "./provided-context";
 
-
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {

@@ -21,14 +21,25 @@ function isTRPCKey(code: string): code is TRPCKey {
 export function errorBody(url: string, error: EdgeError): unknown {
   const details = error.details?.length ? { details: error.details } : {};
   if (url.startsWith("/trpc")) {
-    const key = isTRPCKey(error.code) ? error.code : error.status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST";
+    const key = isTRPCKey(error.code)
+      ? error.code
+      : error.status >= 500
+        ? "INTERNAL_SERVER_ERROR"
+        : "BAD_REQUEST";
     return {
       error: {
         message: error.message,
         code: TRPC_ERROR_CODES_BY_KEY[key],
-        data: { code: error.code, httpStatus: error.status, requestId: error.requestId, ...details },
+        data: {
+          code: error.code,
+          httpStatus: error.status,
+          requestId: error.requestId,
+          ...details,
+        },
       },
     };
   }
-  return { error: { code: error.code, message: error.message, ...details, requestId: error.requestId } };
+  return {
+    error: { code: error.code, message: error.message, ...details, requestId: error.requestId },
+  };
 }

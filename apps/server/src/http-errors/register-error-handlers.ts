@@ -12,9 +12,17 @@ export function sendError(
   message: string,
   extra: Partial<Pick<EdgeError, "code" | "details">> = {},
 ): FastifyReply {
-  const error: EdgeError = { status, code: extra.code ?? codeForStatus(status), message, requestId: req.id };
+  const error: EdgeError = {
+    status,
+    code: extra.code ?? codeForStatus(status),
+    message,
+    requestId: req.id,
+  };
   if (extra.details) error.details = extra.details;
-  return reply.status(status).type("application/json; charset=utf-8").send(errorBody(req.url, error));
+  return reply
+    .status(status)
+    .type("application/json; charset=utf-8")
+    .send(errorBody(req.url, error));
 }
 
 function isFastifyError(error: unknown): error is FastifyError {
@@ -32,9 +40,12 @@ export function registerErrorHandlers(app: FastifyInstance): void {
       req.log.error({ err: error }, "unhandled error");
       return sendError(req, reply, status, INTERNAL_MESSAGE);
     }
-    if (status === 429 && reply.getHeader("retry-after") === undefined) reply.header("retry-after", "1");
+    if (status === 429 && reply.getHeader("retry-after") === undefined)
+      reply.header("retry-after", "1");
     return sendError(req, reply, status, isFastifyError(error) ? error.message : "Bad request");
   });
 
-  app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, `No route for ${req.method} ${req.url.split("?")[0] ?? ""}`));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, 404, `No route for ${req.method} ${req.url.split("?")[0] ?? ""}`),
+  );
 }

@@ -30,7 +30,12 @@ export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLi
     }
     reply.headers(rateLimitHeaders(result));
     if (!result.allowed) {
-      return sendError(req, reply, 429, `Too many requests; retry in ${reply.getHeader("retry-after") ?? 1} seconds`);
+      return sendError(
+        req,
+        reply,
+        429,
+        `Too many requests; retry in ${reply.getHeader("retry-after") ?? 1} seconds`,
+      );
     }
   });
 }

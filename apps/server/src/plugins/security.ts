@@ -18,7 +18,10 @@ const EXPOSED_HEADERS = [
 ];
 
 /** CORS from an allow-list, helmet's security headers, and gzip/brotli above 1 KiB. */
-export async function registerSecurity(app: FastifyInstance, options: SecurityOptions): Promise<void> {
+export async function registerSecurity(
+  app: FastifyInstance,
+  options: SecurityOptions,
+): Promise<void> {
   const allowed = new Set(options.corsOrigins);
   await app.register(cors, {
     // An origin off the list gets no Access-Control-Allow-Origin at all, so the browser blocks it.

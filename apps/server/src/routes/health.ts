@@ -28,26 +28,29 @@ async function run(check: ReadinessCheck): Promise<string> {
  * /healthz: the process is alive (touches nothing, so a database outage does not get the
  * process restarted). /readyz: every dependency answers; 503 names the ones that do not.
  */
-export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  checks: Record<string, ReadinessCheck>,
+): void {
   app.get("/healthz", async () => ({ status: "ok" }));
 
   app.get("/readyz", async (req, reply) => {
     const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => run(checks[name] ?? (() => Promise.resolve()))));
+    const results = await Promise.all(
+      names.map((name) => run(checks[name] ?? (() => Promise.resolve()))),
+    );
     const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
     const failed = names.filter((_, i) => results[i] !== "ok");
     if (failed.length === 0) return { status: "ready", checks: report };
     req.log.warn({ failed, checks: report }, "not ready");
-    return reply
-      .status(503)
-      .send({
-        error: {
-          code: "SERVICE_UNAVAILABLE",
-          message: `Not ready: ${failed.join(", ")} unavailable`,
-          details: failed.map((name) => ({ path: name, message: report[name] ?? "" })),
-          requestId: req.id,
-        },
-        checks: report,
-      });
+    return reply.status(503).send({
+      error: {
+        code: "SERVICE_UNAVAILABLE",
+        message: `Not ready: ${failed.join(", ")} unavailable`,
+        details: failed.map((name) => ({ path: name, message: report[name] ?? "" })),
+        requestId: req.id,
+      },
+      checks: report,
+    });
   });
 }
