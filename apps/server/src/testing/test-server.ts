@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { parseEnv, serverEnvSchema, type ServerEnv } from "@lifeline/env";
 import { silentLogger, type Logger } from "@lifeline/logger";
 import type { FastifyInstance } from "fastify";
-import { inject } from "vitest";
 
 import { buildApp } from "../app";
 import { createDependencies, type ServerDependencies } from "../dependencies";
@@ -23,6 +22,19 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   listen?: boolean;
   logger?: Logger;
+}
+
+/**
+ * Inside Vitest, each server gets a Redis key prefix of its own under the run's prefix, which
+ * the global setup deletes afterwards. Outside (the benchmark), the caller's env decides.
+ */
+async function testRunRedis(): Promise<Record<string, string>> {
+  if (!process.env.VITEST) return {};
+  const { inject } = await import("vitest");
+  return {
+    REDIS_URL: inject("redisUrl"),
+    REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}${randomBytes(4).toString("hex")}:`,
+  };
 }
 
 /**
@@ -46,8 +58,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     NODE_ENV: "test",
     BCRYPT_COST: "4",
     DATABASE_URL: options.databaseUrl,
-    REDIS_URL: inject("redisUrl"),
-    REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}${randomBytes(4).toString("hex")}:`,
+    ...(await testRunRedis()),
     ...TEST_LIMITS,
     ...options.env,
   });
