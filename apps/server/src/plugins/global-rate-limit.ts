@@ -28,14 +28,11 @@ export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLi
       }
       return;
     }
-    reply.headers(rateLimitHeaders(result));
+    const headers = rateLimitHeaders(result);
+    reply.headers(headers);
     if (!result.allowed) {
-      return sendError(
-        req,
-        reply,
-        429,
-        `Too many requests; retry in ${reply.getHeader("retry-after") ?? 1} seconds`,
-      );
+      const retryAfter = headers["Retry-After"] ?? "1";
+      return sendError(req, reply, 429, `Too many requests; retry in ${retryAfter} seconds`);
     }
   });
 }
