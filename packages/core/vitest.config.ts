@@ -1,3 +1,3 @@
 import { lifelineProject } from "@lifeline/vitest-config";
 
-export default lifelineProject("core", { integration: true });
+export default lifelineProject("core");

@@ -4,9 +4,11 @@ import type { Logger } from "@lifeline/logger";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 
 import { registerErrorHandlers } from "./http-errors/register-error-handlers";
+import { registerApiDocs } from "./plugins/api-docs";
 import { registerGlobalRateLimit } from "./plugins/global-rate-limit";
 import { registerRequestLog } from "./plugins/request-log";
 import { clientErrorHandler, registerUrlLengthLimit } from "./plugins/request-limits";
+import { registerRest } from "./plugins/rest";
 import { registerSecurity } from "./plugins/security";
 import { registerTrpc } from "./plugins/trpc";
 import { requestIdFor } from "./request-id";
@@ -54,5 +56,7 @@ export async function buildApp({
   registerHealthRoutes(app, readinessChecks);
   registerJwksRoute(app, deps.accessTokens);
   await registerTrpc(app, deps);
+  await registerRest(app, deps);
+  await registerApiDocs(app);
   return app;
 }

@@ -24,3 +24,4 @@ export type { LifelineErrorData } from "./errors/format-error";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export * from "./openapi";

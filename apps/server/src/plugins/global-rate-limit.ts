@@ -6,6 +6,9 @@ import { sendError } from "../http-errors/register-error-handlers";
 /** Probes and key discovery must answer whatever a client has spent. */
 const UNLIMITED_PATHS = new Set(["/healthz", "/readyz", "/.well-known/jwks.json"]);
 
+/** Swagger UI's scripts and styles: a page of docs should not cost a dozen API requests. */
+const DOCS_ASSETS = "/api-docs/static/";
+
 const DEGRADED_LOG_INTERVAL_MS = 30_000;
 
 /**
@@ -18,7 +21,9 @@ export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLi
   if (!rateLimits.enabled) return;
   let lastDegradedLog = 0;
   app.addHook("onRequest", async (req, reply) => {
-    if (req.method === "OPTIONS" || UNLIMITED_PATHS.has(req.url.split("?")[0] ?? "")) return;
+    const path = req.url.split("?")[0] ?? "";
+    if (req.method === "OPTIONS" || UNLIMITED_PATHS.has(path) || path.startsWith(DOCS_ASSETS))
+      return;
     const result = await rateLimits.checkGlobal(req.ip);
     if (result.degraded) {
       const now = Date.now();

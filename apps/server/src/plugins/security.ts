@@ -38,6 +38,7 @@ export async function registerSecurity(
     // A JSON API: nothing here should ever be framed or run scripts, except the API docs,
     // whose route sets its own policy.
     contentSecurityPolicy: {
+      useDefaults: false,
       directives: {
         defaultSrc: ["'none'"],
         frameAncestors: ["'none'"],

@@ -32,7 +32,14 @@ const meta = (ctx: Context): core.ClientMeta => ({ ip: ctx.ip, userAgent: ctx.us
 export const authRouter = router({
   register: publicProcedure
     .meta({
-      openapi: { method: "POST", path: "/auth/register", tags: TAGS, summary: "Create an account" },
+      openapi: {
+        method: "POST",
+        path: "/auth/register",
+        protect: false,
+        errorResponses: [400, 409],
+        tags: TAGS,
+        summary: "Create an account",
+      },
     })
     .input(ZCredentialsRequestSchema)
     // After .input(): a malformed request is a BAD_REQUEST and counts against no limit.
@@ -47,6 +54,8 @@ export const authRouter = router({
       openapi: {
         method: "POST",
         path: "/auth/login",
+        protect: false,
+        errorResponses: [400, 401, 503],
         tags: TAGS,
         summary: "Sign in with email and password",
       },
@@ -63,6 +72,8 @@ export const authRouter = router({
       openapi: {
         method: "POST",
         path: "/auth/refresh",
+        protect: false,
+        errorResponses: [400, 401, 503],
         tags: TAGS,
         summary: "Rotate a refresh token for a new token pair",
       },
@@ -79,6 +90,8 @@ export const authRouter = router({
       openapi: {
         method: "POST",
         path: "/auth/logout",
+        protect: false,
+        errorResponses: [400],
         tags: TAGS,
         summary: "End the session a refresh token belongs to",
       },
@@ -95,6 +108,7 @@ export const authRouter = router({
       openapi: {
         method: "POST",
         path: "/auth/logout-all",
+        errorResponses: [401],
         tags: TAGS,
         summary: "End every session",
         protect: true,
@@ -112,6 +126,7 @@ export const authRouter = router({
       openapi: {
         method: "GET",
         path: "/auth/me",
+        errorResponses: [401],
         tags: TAGS,
         summary: "The signed-in user",
         protect: true,
@@ -126,6 +141,7 @@ export const authRouter = router({
       openapi: {
         method: "GET",
         path: "/auth/sessions",
+        errorResponses: [401],
         tags: TAGS,
         summary: "The user's live sessions",
         protect: true,
@@ -142,6 +158,7 @@ export const authRouter = router({
       openapi: {
         method: "DELETE",
         path: "/auth/sessions/{id}",
+        errorResponses: [400, 401, 404],
         tags: TAGS,
         summary: "End one of the user's sessions",
         protect: true,
@@ -159,6 +176,7 @@ export const authRouter = router({
       openapi: {
         method: "POST",
         path: "/auth/password",
+        errorResponses: [400, 401, 403],
         tags: TAGS,
         summary: "Change the password; other sessions end",
         protect: true,

@@ -1,0 +1,58 @@
+/**
+ * Examples for the main request and response bodies, keyed by procedure path. They show in
+ * /api-docs and pre-fill "Try it out"; the OpenAPI test parses each one with the procedure's
+ * own input/output schema, so they cannot drift from the contract.
+ */
+export interface OperationExamples {
+  request?: unknown;
+  response?: unknown;
+}
+
+const USER = {
+  id: "5f0c8a52-3c1e-4b8e-9a57-2d0f5e6b7c91",
+  email: "ada@example.com",
+  emailVerifiedAt: null,
+  createdAt: "2025-01-31T09:30:00.000Z",
+};
+
+const TOKEN_PAIR = {
+  accessToken:
+    "eyJhbGciOiJFZERTQSIsImtpZCI6IjIwMjUtMDEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiI1ZjBjOGE1MiJ9.c2lnbmF0dXJl",
+  refreshToken: "q3LmZ0cF8b9rYxS2VwKpT1uN4hEaDjG6oIiMnB7lC5w",
+  expiresIn: 900,
+  user: USER,
+};
+
+const CREDENTIALS = { email: "ada@example.com", password: "correct horse battery staple" };
+const REFRESH = { refreshToken: TOKEN_PAIR.refreshToken };
+
+export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
+  "auth.register": { request: CREDENTIALS, response: { user: USER } },
+  "auth.login": { request: CREDENTIALS, response: TOKEN_PAIR },
+  "auth.refresh": { request: REFRESH, response: TOKEN_PAIR },
+  "auth.logout": { request: REFRESH, response: { ok: true } },
+  "auth.logoutAll": { response: { ok: true, revokedSessions: 3 } },
+  "auth.me": { response: { user: USER } },
+  "auth.sessions": {
+    response: {
+      sessions: [
+        {
+          id: "9b2f6c1d-7e4a-4c3b-8d5e-1a2b3c4d5e6f",
+          createdAt: "2025-01-31T09:30:00.000Z",
+          lastUsedAt: "2025-02-02T18:04:11.000Z",
+          userAgent: "curl/8.5.0",
+          ip: "203.0.113.7",
+          current: true,
+        },
+      ],
+    },
+  },
+  "auth.revokeSession": { response: { ok: true } },
+  "auth.changePassword": {
+    request: {
+      currentPassword: "correct horse battery staple",
+      newPassword: "a new and longer passphrase",
+    },
+    response: { ok: true, revokedSessions: 2 },
+  },
+};
