@@ -35,7 +35,10 @@ export async function buildApp({
   const app = Fastify({
     loggerInstance,
     // Fastify's two lines per request give way to our one (plugins/request-log.ts).
-    logController: new LogController({ disableRequestLogging: true }),
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: "requestId",
+    }),
     genReqId: requestIdFor,
     trustProxy: env.TRUST_PROXY,
     bodyLimit: env.BODY_LIMIT_BYTES,

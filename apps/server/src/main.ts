@@ -19,7 +19,8 @@ const logger = createLogger({
   name: "server",
   level: env.LOG_LEVEL,
   logDir: env.LOG_DIR,
-  pretty: env.NODE_ENV === "development" && process.stdout.isTTY,
+  // Pretty in development even under turbo, which pipes (no TTY) but shows it to a person.
+  pretty: env.NODE_ENV === "development",
 });
 
 // Last-resort handlers: record what escaped, then exit, since the process state is unknown.
