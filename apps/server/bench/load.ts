@@ -1,0 +1,98 @@
+import autocannon from "autocannon";
+
+import type { BenchConfig } from "./config";
+import type { ServedTarget } from "./protocol";
+import type { ServerProcess } from "./spawn-servers";
+
+export interface TargetResult {
+  name: string;
+  kind: ServedTarget["kind"];
+  url: string;
+  note: string;
+  /** Mean of autocannon's per-second samples over the measured window (median round). */
+  requestsPerSecond: number;
+  /** req/s of every round, in the order they ran. */
+  rounds: number[];
+  requests: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Summed over all rounds: any non-2xx anywhere invalidates the target. */
+  non2xx: number;
+  /** Connection errors, timeouts included; summed over all rounds. */
+  errors: number;
+  timeouts: number;
+  /** Server process CPU over the window: 100 = one core busy the whole time. */
+  serverCpuPercent: number;
+  /** Server process CPU per completed request, in µs: the cost that does not depend on the load generator. */
+  serverCpuMicrosPerRequest: number;
+  /** How much of that CPU was kernel time (syscalls, loopback TCP): 0..1. */
+  serverSystemCpuShare: number;
+  /** This (autocannon) process's CPU over the window; near 100 means the client may be the limit. */
+  clientCpuPercent: number;
+}
+
+/**
+ * Loads one target: a warm-up whose numbers are discarded, then the measured run. Every
+ * target goes through this same function, with the same connections and durations, so the
+ * ratios compare like with like. `profileFile`: CPU-profile the server over the measured run.
+ */
+export async function measure(
+  target: ServedTarget,
+  token: string,
+  config: BenchConfig,
+  server: Pick<ServerProcess, "cpuTime" | "startProfile" | "stopProfile">,
+  profileFile?: string,
+): Promise<TargetResult> {
+  const options: autocannon.Options = {
+    url: target.url,
+    connections: config.connections,
+    headers: target.auth ? { authorization: `Bearer ${token}` } : {},
+  };
+  if (config.warmupSeconds > 0) await autocannon({ ...options, duration: config.warmupSeconds });
+
+  if (profileFile) await server.startProfile();
+  const serverBefore = await server.cpuTime();
+  const clientBefore = process.cpuUsage();
+  const result = await autocannon({ ...options, duration: config.durationSeconds });
+  const client = process.cpuUsage(clientBefore);
+  const serverAfter = await server.cpuTime();
+  const serverSystemMicros = serverAfter.system - serverBefore.system;
+  const serverMicros = serverAfter.user - serverBefore.user + serverSystemMicros;
+  if (profileFile) await server.stopProfile(profileFile);
+
+  const wallMicros = result.duration * 1e6;
+  const requests = result["2xx"] + result.non2xx;
+  return {
+    name: target.name,
+    kind: target.kind,
+    url: target.url,
+    note: target.note,
+    requestsPerSecond: result.requests.mean,
+    rounds: [result.requests.mean],
+    requests,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    serverCpuPercent: (100 * serverMicros) / wallMicros,
+    serverCpuMicrosPerRequest: requests > 0 ? serverMicros / requests : 0,
+    serverSystemCpuShare: serverMicros > 0 ? serverSystemMicros / serverMicros : 0,
+    clientCpuPercent: (100 * (client.user + client.system)) / wallMicros,
+  };
+}
+
+/** One result per target from several rounds: the median round's figures, failures summed. */
+export function combineRounds(runs: TargetResult[]): TargetResult {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!median) throw new Error("no runs to combine");
+  const sum = (pick: (r: TargetResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
+  return {
+    ...median,
+    rounds: runs.map((r) => r.requestsPerSecond),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+  };
+}
