@@ -5,7 +5,7 @@ import {
   type Authenticated,
 } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
-import type { Logger } from "@lifeline/logger";
+import type { Logger, RequestLogger } from "@lifeline/logger";
 
 import type { RateLimits } from "./rate-limit/rate-limits";
 
@@ -27,6 +27,8 @@ export interface RequestInfo {
   userAgent: string | null;
   /** The raw Authorization header, if any. */
   authorization: string | null;
+  /** The transport's request-scoped logger (already bound to the request id), if it has one. */
+  logger?: RequestLogger;
   /** Lets a procedure add a response header (e.g. Retry-After); no-op where there is none. */
   setHeader?: (name: string, value: string) => void;
 }
@@ -36,7 +38,7 @@ export interface Context {
   requestId: string;
   ip: string | null;
   userAgent: string | null;
-  logger: Logger;
+  logger: RequestLogger;
   /** The signed-in caller, or null (then `authFailure` says why a token was refused). */
   auth: Authenticated | null;
   authFailure: string | null;
@@ -56,10 +58,8 @@ export function createInnerContext(
     requestId: info.requestId,
     ip: info.ip,
     userAgent: info.userAgent,
-    logger: deps.logger.child({
-      requestId: info.requestId,
-      ...(info.auth ? { userId: info.auth.user.id } : {}),
-    }),
+    // Reuse the transport's request logger: every child logger costs a redaction pass.
+    logger: info.logger ?? deps.logger.child({ requestId: info.requestId }),
     auth: info.auth ?? null,
     authFailure: info.authFailure ?? null,
     setHeader: info.setHeader ?? (() => undefined),

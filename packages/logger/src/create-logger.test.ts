@@ -57,3 +57,30 @@ describe("createLogger", () => {
     expect(text).toContain("[redacted]");
   });
 });
+
+describe("redaction edge cases", () => {
+  it("redacts inside arrays, any letter case, and deeper than four levels", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "lifeline-log-"));
+    const logger = createLogger({ name: "t", level: "info", logDir: dir, console: false });
+    logger.info({
+      list: [{ Authorization: "Bearer in-array" }],
+      a: { b: { c: { d: { e: { refresh_token: "five-deep" } } } } },
+      child: "kept",
+    });
+    logger.child({ token: "in-bindings" }).info("from a child");
+    await flush(logger);
+    await new Promise((r) => setTimeout(r, 50));
+    const text = readFileSync(path.join(dir, "combined.log"), "utf8");
+    for (const secret of ["in-array", "five-deep", "in-bindings"])
+      expect(text).not.toContain(secret);
+    expect(text).toContain("kept");
+  });
+
+  it("leaves objects without secrets untouched (no copy) and errors to pino's serializer", async () => {
+    const { redactSecrets } = await import("./redaction");
+    const clean = { a: { b: [1, 2, { c: "x" }] } };
+    expect(redactSecrets(clean)).toBe(clean);
+    const error = new Error("boom");
+    expect(redactSecrets({ err: error }).err).toBe(error);
+  });
+});

@@ -4,9 +4,12 @@ import path from "node:path";
 import { pino, type Logger, type LevelWithSilent, type StreamEntry } from "pino";
 import pretty from "pino-pretty";
 
-import { REDACTED, redactPaths } from "./redaction";
+import { redactSecrets, secretSerializers } from "./redaction";
 
 export type { Logger } from "pino";
+
+/** What request-scoped code logs through: satisfied by pino and by Fastify's `req.log`. */
+export type RequestLogger = Pick<Logger, "fatal" | "error" | "warn" | "info" | "debug" | "trace">;
 
 export interface LoggerOptions {
   name: string;
@@ -44,9 +47,14 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       name: options.name,
       level: options.level,
-      redact: { paths: redactPaths, censor: REDACTED },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      // Only errors get a serializer (pino's default); request objects are never logged whole.
+      serializers: { err: pino.stdSerializers.err, ...secretSerializers },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Every logged object passes through here; bindings go through the serializers.
+        log: (object) => redactSecrets(object),
+      },
     },
     pino.multistream(
       streams.length ? streams : [{ level: "trace", stream: pino.destination("/dev/null") }],

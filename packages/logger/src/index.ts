@@ -1,2 +1,8 @@
-export { createLogger, silentLogger, type Logger, type LoggerOptions } from "./create-logger";
-export { REDACTED, redactPaths } from "./redaction";
+export {
+  createLogger,
+  silentLogger,
+  type Logger,
+  type LoggerOptions,
+  type RequestLogger,
+} from "./create-logger";
+export { REDACTED, redactSecrets } from "./redaction";

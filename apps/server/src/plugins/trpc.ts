@@ -10,6 +10,7 @@ export function requestInfo(req: FastifyRequest, reply: FastifyReply) {
     ip: req.ip || null,
     userAgent: typeof userAgent === "string" ? userAgent : null,
     authorization: req.headers.authorization ?? null,
+    logger: req.log,
     setHeader: (name: string, value: string) => void reply.header(name, value),
   };
 }

@@ -8,6 +8,7 @@ import {
 
 import { AppError } from "../errors/app-error";
 import { ACCESS_TOKEN_ALG, type SigningKey } from "./signing-keys";
+import { VerifiedTokenCache } from "./verified-token-cache";
 
 export interface AccessTokenConfig {
   issuer: string;
@@ -34,6 +35,7 @@ export function createAccessTokens(keys: SigningKey[], config: AccessTokenConfig
   if (!active) throw new Error("at least one signing key is required");
   const jwks: JSONWebKeySet = { keys: keys.map((k) => k.publicJwk) };
   const keySet = createLocalJWKSet(jwks);
+  const verified = new VerifiedTokenCache();
 
   return {
     async sign({ userId, sessionId }) {
@@ -49,6 +51,8 @@ export function createAccessTokens(keys: SigningKey[], config: AccessTokenConfig
     },
 
     async verify(token) {
+      const known = verified.get(token, Date.now());
+      if (known) return known;
       try {
         const { payload } = await jwtVerify(token, keySet, {
           algorithms: [ACCESS_TOKEN_ALG],
@@ -60,7 +64,10 @@ export function createAccessTokens(keys: SigningKey[], config: AccessTokenConfig
         if (typeof payload.sub !== "string" || typeof payload.sid !== "string") {
           throw new AppError("UNAUTHORIZED", "Invalid access token");
         }
-        return { userId: payload.sub, sessionId: payload.sid };
+        const claims = { userId: payload.sub, sessionId: payload.sid };
+        // `exp` is required above, so it is a number here.
+        verified.set(token, claims, (payload.exp ?? 0) * 1000);
+        return claims;
       } catch (error) {
         if (error instanceof AppError) throw error;
         const expired = error instanceof joseErrors.JWTExpired;

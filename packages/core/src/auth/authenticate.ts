@@ -19,6 +19,8 @@ export async function authenticate(
   const { userId, sessionId } = await deps.accessTokens.verify(token);
   const session = await deps.db.session.findUnique({
     where: { id: sessionId },
+    // One SQL statement with a JOIN; Prisma's default would send two queries.
+    relationLoadStrategy: "join",
     select: { userId: true, revokedAt: true, expiresAt: true, user: { select: publicUserSelect } },
   });
   if (
