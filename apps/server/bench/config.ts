@@ -26,9 +26,9 @@ export interface BenchConfig {
   /** BENCH_CPU_PROF=1: a V8 CPU profile of the server process per measured run. */
   cpuProfile: boolean;
   /**
-   * The servers' log level (BENCH_LOG_LEVEL, default "error"), logged to files under
-   * <outputDir>/server-logs, never the console. "error" keeps the 500s' causes without
-   * measuring log I/O; "info" adds the per-request log line production writes.
+   * The servers' log level (BENCH_LOG_LEVEL, default "info", as production runs), logged to
+   * files under <outputDir>/server-logs, never the console. "info" includes the per-request
+   * log line production writes; "error" leaves out log I/O to isolate the rest.
    */
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /**
@@ -55,7 +55,7 @@ function positiveNumber(name: string, fallback: number, { integer }: { integer: 
 }
 
 function logLevel(raw: string | undefined): BenchConfig["logLevel"] {
-  if (!raw) return "error";
+  if (!raw) return "info";
   const level = LOG_LEVELS.find((l) => l === raw);
   if (!level)
     throw new Error(`BENCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);

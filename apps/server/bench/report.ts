@@ -18,7 +18,12 @@ export interface BenchReport {
   };
   config: BenchConfig;
   targets: TargetResult[];
-  ratios: { authMeOverBare: number | null; healthzOverBare: number | null };
+  ratios: {
+    authMeOverBare: number | null;
+    healthzOverBare: number | null;
+    /** What the edge (limits, CORS, helmet, compression, request log) leaves of auth.me. */
+    authMeOverSkeleton: number | null;
+  };
   goal: { ratio: "auth.me/bare"; atLeast: number; met: boolean | null };
   /** Targets that had non-2xx answers or connection errors: their numbers mean nothing. */
   failures: string[];
@@ -32,10 +37,10 @@ export function buildReport(
   micro?: MicroResult[],
 ): BenchReport {
   const rps = (name: string) => targets.find((t) => t.name === name)?.requestsPerSecond;
-  const ratio = (name: string) => {
-    const bare = rps("bare");
+  const ratio = (name: string, base = "bare") => {
+    const baseline = rps(base);
     const other = rps(name);
-    return bare && other !== undefined ? other / bare : null;
+    return baseline && other !== undefined ? other / baseline : null;
   };
   const authMeOverBare = ratio("auth.me");
   const cpus = os.cpus();
@@ -50,7 +55,11 @@ export function buildReport(
     },
     config,
     targets,
-    ratios: { authMeOverBare, healthzOverBare: ratio("healthz") },
+    ratios: {
+      authMeOverBare,
+      healthzOverBare: ratio("healthz"),
+      authMeOverSkeleton: ratio("auth.me", "auth.me-skeleton"),
+    },
     goal: {
       ratio: "auth.me/bare",
       atLeast: TARGET_RATIO,
@@ -152,7 +161,8 @@ export function printReport(report: BenchReport): void {
 
   const fmt = (r: number | null) => (r === null ? "n/a" : r.toFixed(3));
   out.push(
-    `auth.me/bare = ${fmt(report.ratios.authMeOverBare)}   healthz/bare = ${fmt(report.ratios.healthzOverBare)}`,
+    `auth.me/bare = ${fmt(report.ratios.authMeOverBare)}   healthz/bare = ${fmt(report.ratios.healthzOverBare)}   ` +
+      `auth.me/auth.me-skeleton (cost of the edge) = ${fmt(report.ratios.authMeOverSkeleton)}`,
   );
   const met = report.goal.met === null ? "unknown" : report.goal.met ? "MET" : "NOT met";
   out.push(`goal auth.me/bare ≥ ${report.goal.atLeast}: ${met} (reported, not enforced)`);

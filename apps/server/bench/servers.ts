@@ -12,6 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { startTestServer } from "../src/testing";
 import { buildBareApp } from "./bare-app";
 import { readConfig, serverLogDir } from "./config";
+import { buildSkeletonApp } from "./skeleton-app";
 import { startDiagnosticServers } from "./diagnostic-servers";
 import { createProfiler } from "./profiler";
 import type { ChildMessage, ParentRequest, ServedTarget } from "./protocol";
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
   const bareUrl = await listen(bare);
   closers.push(() => bare.close());
 
+  const skeleton = await buildSkeletonApp(server.deps);
+  const skeletonUrl = await listen(skeleton);
+  closers.push(() => skeleton.close());
+
   const limiter = config.rateLimit ? "rate limit (Redis), " : "";
   const targets: ServedTarget[] = [
     { name: "bare", url: `${bareUrl}/bare`, auth: false, kind: "primary", note: "bare Fastify 5" },
@@ -84,6 +89,13 @@ async function main(): Promise<void> {
       auth: true,
       kind: "primary",
       note: `real app: ${limiter}JWT, session lookup, tRPC`,
+    },
+    {
+      name: "auth.me-skeleton",
+      url: `${skeletonUrl}/trpc/auth.me`,
+      auth: true,
+      kind: "primary",
+      note: "same auth.me without the edge plugins (the walking skeleton)",
     },
     {
       name: "healthz",
