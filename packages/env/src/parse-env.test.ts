@@ -51,3 +51,17 @@ describe("parseEnv(serverEnvSchema)", () => {
     expect(() => parseEnv(serverEnvSchema, { NODE_ENV: "production" })).toThrow(/JWT_SIGNING_KEYS/);
   });
 });
+
+describe("cross-variable rules", () => {
+  it("are reported together with the other problems", () => {
+    expect(() => parseEnv(serverEnvSchema, { NODE_ENV: "production", PORT: "x" })).toThrow(
+      /PORT[\s\S]*JWT_SIGNING_KEYS|JWT_SIGNING_KEYS[\s\S]*PORT/,
+    );
+  });
+
+  it("refuse an idle lifetime longer than the absolute one", () => {
+    expect(() =>
+      parseEnv(serverEnvSchema, { REFRESH_IDLE_TTL: "100", REFRESH_ABSOLUTE_TTL: "50" }),
+    ).toThrow(/REFRESH_IDLE_TTL: must not exceed REFRESH_ABSOLUTE_TTL/);
+  });
+});

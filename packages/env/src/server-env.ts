@@ -51,21 +51,28 @@ export const serverEnvSchema = z
     LOGIN_LOCKOUT_BASE_SECONDS: positiveInt.default(60),
     LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(60 * 60),
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === "production" && !env.JWT_SIGNING_KEYS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["JWT_SIGNING_KEYS"],
-        message: "is required in production (generate one with `pnpm keys:generate`)",
-      });
-    }
-    if (env.REFRESH_IDLE_TTL > env.REFRESH_ABSOLUTE_TTL) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["REFRESH_IDLE_TTL"],
-        message: "must not exceed REFRESH_ABSOLUTE_TTL",
-      });
-    }
-  });
+  .superRefine(
+    (env, ctx) => {
+      if (env.NODE_ENV === "production" && !env.JWT_SIGNING_KEYS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["JWT_SIGNING_KEYS"],
+          message: "is required in production (generate one with `pnpm keys:generate`)",
+        });
+      }
+      const idle: unknown = env.REFRESH_IDLE_TTL;
+      const absolute: unknown = env.REFRESH_ABSOLUTE_TTL;
+      if (typeof idle === "number" && typeof absolute === "number" && idle > absolute) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["REFRESH_IDLE_TTL"],
+          message: "must not exceed REFRESH_ABSOLUTE_TTL",
+        });
+      }
+      // Runs even when other variables failed, so one start-up names every problem. Values of
+      // failed fields are still raw here, hence the type checks above.
+    },
+    { when: () => true },
+  );
 
 export type ServerEnv = z.output<typeof serverEnvSchema>;
