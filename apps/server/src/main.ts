@@ -2,6 +2,7 @@ import { EnvError, loadDotEnv, parseEnv, serverEnvSchema } from "@lifeline/env";
 import { createLogger } from "@lifeline/logger";
 
 import { buildApp } from "./app";
+import { installCrashHandlers } from "./crash-handlers";
 import { createDependencies } from "./dependencies";
 
 loadDotEnv();
@@ -23,18 +24,7 @@ const logger = createLogger({
   pretty: env.NODE_ENV === "development",
 });
 
-// Last-resort handlers: record what escaped, then exit, since the process state is unknown.
-function crash(kind: string, error: unknown): void {
-  logger.fatal({ err: error }, kind);
-  logger.flush();
-  setTimeout(() => process.exit(1), 100).unref();
-}
-process.on("unhandledRejection", (reason) => {
-  crash("unhandledRejection", reason);
-});
-process.on("uncaughtException", (error) => {
-  crash("uncaughtException", error);
-});
+installCrashHandlers(logger);
 
 const { deps, readinessChecks, close } = await createDependencies(env, logger);
 const app = await buildApp({ env, deps, logger, readinessChecks });

@@ -38,10 +38,12 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   if (options.logDir) {
     mkdirSync(options.logDir, { recursive: true });
-    const file = (name: string) =>
-      pino.destination({ dest: path.join(options.logDir ?? ".", name), mkdir: true, sync: false });
-    streams.push({ level: "trace", stream: file("combined.log") });
-    streams.push({ level: "error", stream: file("error.log") });
+    const file = (name: string, sync: boolean) =>
+      pino.destination({ dest: path.join(options.logDir ?? ".", name), mkdir: true, sync });
+    streams.push({ level: "trace", stream: file("combined.log", false) });
+    // Written synchronously: errors are few, and the line that explains a crash must be on
+    // disk before the process exits.
+    streams.push({ level: "error", stream: file("error.log", true) });
   }
   return pino(
     {
