@@ -20,7 +20,7 @@ export {
 export type { RateLimitResult } from "./rate-limit/rate-limit-result";
 export { rateLimitHeaders } from "./rate-limit/rate-limit-headers";
 export type { LockoutStatus, LoginLockout } from "./rate-limit/login-lockout";
-export type { LifelineErrorData } from "./errors/format-error";
+export { INTERNAL_MESSAGE, type LifelineErrorData } from "./errors/format-error";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -18,7 +18,7 @@ function isTRPCKey(code: string): code is TRPCKey {
  * The one error shape. REST gets `{ error: { code, message, details?, requestId } }`; a /trpc
  * URL gets tRPC's envelope with the same fields in `data`, so @trpc/client still parses it.
  */
-export function errorBody(url: string, error: EdgeError): unknown {
+export function errorBody(url: string, error: EdgeError): Record<string, unknown> {
   const details = error.details?.length ? { details: error.details } : {};
   if (url.startsWith("/trpc")) {
     const key = isTRPCKey(error.code)

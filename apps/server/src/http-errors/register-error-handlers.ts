@@ -1,9 +1,8 @@
+import { INTERNAL_MESSAGE } from "@lifeline/api";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 import { errorBody, type EdgeError } from "./error-body";
 import { codeForStatus } from "./error-codes";
-
-export const INTERNAL_MESSAGE = "Internal server error";
 
 export function sendError(
   req: FastifyRequest,

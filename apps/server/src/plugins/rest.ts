@@ -1,22 +1,15 @@
-import { appRouter, createContext, readBridgeError, type ApiDeps } from "@lifeline/api";
+import { appRouter, readBridgeError, type ApiDeps } from "@lifeline/api";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 
 import { errorBody } from "../http-errors/error-body";
 import { sendError } from "../http-errors/register-error-handlers";
-import { requestInfo } from "./trpc";
+import { createRequestContext, logProcedureError } from "./request-context";
 
 /** Where the REST bridge lives; the OpenAPI document's server URL. */
 export const REST_BASE_PATH = "/api";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
-
-/** What trpc-to-openapi's onError receives, as far as it is used here. */
-interface ErrorEvent {
-  error: { code: string; cause?: unknown };
-  path?: string;
-  req: FastifyRequest;
-}
 
 /**
  * REST for every procedure (trpc-to-openapi), on the same router and context as /trpc, so
@@ -60,17 +53,9 @@ export async function registerRest(app: FastifyInstance, deps: ApiDeps): Promise
     await api.register(fastifyTRPCOpenApiPlugin, {
       basePath: REST_BASE_PATH,
       router: appRouter,
-      createContext: async ({ req, res }: { req: FastifyRequest; res: FastifyReply }) => {
-        const ctx = await createContext(deps, requestInfo(req, res));
-        req.userId = ctx.auth?.user.id ?? null;
-        return ctx;
-      },
-      onError: ({ error, path, req }: ErrorEvent) => {
-        // Expected errors (4xx) are the caller's; only 5xx are ours to look at.
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-        }
-      },
+      createContext: ({ req, res }: { req: FastifyRequest; res: FastifyReply }) =>
+        createRequestContext(deps, req, res),
+      onError: logProcedureError,
     });
   });
 }

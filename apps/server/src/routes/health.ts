@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 
+import { errorBody } from "../http-errors/error-body";
+
 /** A dependency probe: resolves when the dependency answers, rejects otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -35,22 +37,19 @@ export function registerHealthRoutes(
   app.get("/healthz", async () => ({ status: "ok" }));
 
   app.get("/readyz", async (req, reply) => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(
-      names.map((name) => run(checks[name] ?? (() => Promise.resolve()))),
-    );
-    const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
-    const failed = names.filter((_, i) => results[i] !== "ok");
+    const entries = Object.entries(checks);
+    const results = await Promise.all(entries.map(([, check]) => run(check)));
+    const report = Object.fromEntries(entries.map(([name], i) => [name, results[i] ?? ""]));
+    const failed = entries.map(([name]) => name).filter((name) => report[name] !== "ok");
     if (failed.length === 0) return { status: "ready", checks: report };
     req.log.warn({ failed, checks: report }, "not ready");
-    return reply.status(503).send({
-      error: {
-        code: "SERVICE_UNAVAILABLE",
-        message: `Not ready: ${failed.join(", ")} unavailable`,
-        details: failed.map((name) => ({ path: name, message: report[name] ?? "" })),
-        requestId: req.id,
-      },
-      checks: report,
+    const body = errorBody(req.url, {
+      status: 503,
+      code: "SERVICE_UNAVAILABLE",
+      message: `Not ready: ${failed.join(", ")} unavailable`,
+      details: failed.map((name) => ({ path: name, message: report[name] ?? "" })),
+      requestId: req.id,
     });
+    return reply.status(503).send({ ...body, checks: report });
   });
 }
