@@ -28,7 +28,6 @@ export async function startSession(
   const session = await deps.db.session.create({
     data: {
       userId,
-      currentTokenHash: tokenHash,
       absoluteExpiresAt,
       expiresAt: slidingExpiry(now, absoluteExpiresAt, deps.config.refreshIdleTtlSeconds),
       // Metadata for the sessions list, not user input we answer for: kept to a bounded size.
@@ -89,7 +88,6 @@ async function rotateInTransaction(
   await tx.session.update({
     where: { id: session.id },
     data: {
-      currentTokenHash: tokenHash,
       lastUsedAt: now,
       expiresAt: slidingExpiry(now, session.absoluteExpiresAt, deps.config.refreshIdleTtlSeconds),
     },

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "sessions" DROP COLUMN "current_token_hash";
