@@ -1,9 +1,10 @@
 import { Redis } from "ioredis";
 
 /**
- * Deletes every key under `prefix`: the rate limiter's counters from one benchmark run, which
- * would otherwise sit in the shared Redis until their windows expire. SCAN, not KEYS, so a
- * large Redis is not blocked. The prefix must hold no glob characters (ours are [a-z0-9:]).
+ * Deletes every key under `prefix`: what the apps of one benchmark run wrote (rate-limit
+ * counters and the like), which would otherwise sit in the shared Redis until their windows
+ * expire. SCAN, not KEYS, so a large Redis is not blocked. The prefix must hold no glob
+ * characters (ours are [a-z0-9:]).
  */
 export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<number> {
   if (/[*?[\]\\]/.test(prefix)) throw new Error(`unsafe Redis key prefix "${prefix}"`);

@@ -4,7 +4,7 @@ import type { Db } from "@lifeline/db";
 import { SESSION_WITH_USER_SQL, type RawPool, type SessionRow } from "./raw-pg";
 
 /**
- * Stand-ins for parts of ApiDeps, for the diagnostic copies of the real app: each one replaces
+ * Stand-ins for parts of ApiDeps, for the diagnostic copies of the real app (BENCH_DIAGNOSE=1): each one replaces
  * a single step of auth.me (JWT verify or the session lookup) so the benchmark shows what that
  * step costs, or what an alternative would gain, with everything else unchanged. Bench-only.
  */
@@ -26,11 +26,11 @@ export interface SessionWithUser {
 
 export type SessionLookup = (sessionId: string) => Promise<SessionWithUser | null>;
 
-/** The lookup as the app does it today, through Prisma's findUnique. */
+/** The lookup as authenticate() does it: Prisma's findUnique, as one JOIN. */
 export const prismaLookup =
   (db: Db): SessionLookup =>
   (id) =>
-    db.session.findUnique({ where: { id }, select: SESSION_SELECT });
+    db.session.findUnique({ where: { id }, relationLoadStrategy: "join", select: SESSION_SELECT });
 
 /** The same data as ONE joined SQL statement, still through Prisma (its raw-query path). */
 export const prismaRawJoinLookup =

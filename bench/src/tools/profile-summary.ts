@@ -3,7 +3,7 @@
  * by package and by function (self time). Quicker to read in a terminal than DevTools, and
  * enough to tell Fastify from tRPC from Prisma from jose.
  *
- *   tsx bench/profile-summary.ts bench-output/profiles/auth.me-r1.cpuprofile [top=25]
+ *   pnpm --filter @lifeline/bench profile-summary bench-output/profiles/auth/auth.me-r1.cpuprofile [top=25]
  */
 import { readFile } from "node:fs/promises";
 
@@ -27,13 +27,15 @@ function packageOf(url: string, functionName: string): string {
   if (inModules?.[1]) return inModules[1];
   const workspace = /\/(?:packages|apps|tooling)\/([^/]+)\//.exec(url);
   if (workspace?.[1]) return `@lifeline/${workspace[1]}`;
+  if (url.includes("/bench/src/")) return "@lifeline/bench";
   if (url.startsWith("node:")) return "node (internals)";
   return url;
 }
 
 async function main(): Promise<void> {
   const [file, topArg] = process.argv.slice(2);
-  if (!file) throw new Error("usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]");
+  if (!file)
+    throw new Error("usage: pnpm --filter @lifeline/bench profile-summary <file.cpuprofile> [top]");
   const top = Number(topArg ?? 25);
   const profile = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
 

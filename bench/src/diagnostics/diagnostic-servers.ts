@@ -1,10 +1,11 @@
 import { authenticate } from "@lifeline/core";
 import type { ApiDeps } from "@lifeline/api";
-import type { FastifyInstance } from "fastify";
+import type { TestServer } from "@lifeline/server/testing";
 
-import { buildApp } from "../src/app";
-import type { TestServer } from "../src/testing";
-import { buildBareApp } from "./bare-app";
+import type { ThroughputTarget } from "../harness/autocannon-load";
+import type { ServeContext } from "../harness/serving";
+import { buildBareApp } from "../servers/bare-app";
+import { buildApp } from "../servers/server-internals";
 import {
   memoise,
   memoisedVerify,
@@ -13,7 +14,6 @@ import {
   prismaRawJoinLookup,
   withSessionLookup,
 } from "./dep-variants";
-import type { ServedTarget } from "./protocol";
 import { createRawPool } from "./raw-pg";
 import { bearer, unverifiedSessionId } from "./token";
 
@@ -24,16 +24,16 @@ import { bearer, unverifiedSessionId } from "./token";
  *    data as one SQL join through raw pg, and authenticate() (JWT + Prisma) without tRPC;
  *  - the real app (buildApp, unchanged) on deps with one step replaced: cached, to see what
  *    the rest costs, or done another way, to see what that alternative would gain.
- * No product code changes; the replacements (dep-variants.ts) live only in this process.
+ * No product code changes; the replacements (dep-variants.ts) live only in the server child.
  */
 export async function startDiagnosticServers(
   server: TestServer,
-  listen: (app: FastifyInstance) => Promise<string>,
-): Promise<{ targets: ServedTarget[]; close: () => Promise<void> }> {
+  serve: ServeContext,
+): Promise<ThroughputTarget[]> {
   const { deps } = server;
   const pool = createRawPool(server.env.DATABASE_URL);
-  const closers: Array<() => Promise<void>> = [() => pool.end()];
-  const targets: ServedTarget[] = [];
+  serve.onClose(() => pool.end());
+  const targets: ThroughputTarget[] = [];
   const diag = (name: string, url: string, note: string) => {
     targets.push({ name, url, auth: true, kind: "diagnostic", note });
   };
@@ -44,8 +44,7 @@ export async function startDiagnosticServers(
   parts.get("/prisma", (req) => prismaLookup(deps.db)(sessionId(req.headers.authorization)));
   parts.get("/pg", (req) => pgJoinLookup(pool)(sessionId(req.headers.authorization)));
   parts.get("/authenticate", (req) => authenticate(deps, bearer(req.headers.authorization)));
-  const partsUrl = await listen(parts);
-  closers.push(() => parts.close());
+  const partsUrl = await serve.listen(parts);
   diag("jwt verify only", `${partsUrl}/jwt`, "bare Fastify + accessTokens.verify (EdDSA), no DB");
   diag(
     "prisma lookup only",
@@ -71,9 +70,7 @@ export async function startDiagnosticServers(
       logger: deps.logger,
       readinessChecks: {},
     });
-    const url = await listen(app);
-    closers.push(() => app.close());
-    diag(name, `${url}/trpc/auth.me`, note);
+    diag(name, `${await serve.listen(app)}/trpc/auth.me`, note);
   };
   const cachedLookup = withSessionLookup(deps.db, memoise(prismaLookup(deps.db)));
   const noRateLimit = { ...deps.rateLimits, enabled: false };
@@ -103,11 +100,5 @@ export async function startDiagnosticServers(
   await variant("auth.me (1 query, pg)", "real app; lookup as one join via node-postgres", {
     db: withSessionLookup(deps.db, pgJoinLookup(pool)),
   });
-
-  return {
-    targets,
-    close: async () => {
-      await Promise.allSettled(closers.reverse().map((close) => close()));
-    },
-  };
+  return targets;
 }

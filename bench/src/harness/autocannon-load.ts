@@ -1,12 +1,23 @@
 import autocannon from "autocannon";
 
 import type { BenchConfig } from "./config";
-import type { ServedTarget } from "./protocol";
-import type { ServerProcess } from "./spawn-servers";
+import type { ServerProcess } from "./server-process";
+
+/** One URL to load with autocannon, as a server set describes it. */
+export interface ThroughputTarget {
+  name: string;
+  url: string;
+  /** Send the access token as a bearer header. */
+  auth: boolean;
+  /** Diagnostic targets (BENCH_DIAGNOSE=1) are listed apart in the report. */
+  kind: "primary" | "diagnostic";
+  /** One line on what this target isolates. */
+  note: string;
+}
 
 export interface TargetResult {
   name: string;
-  kind: ServedTarget["kind"];
+  kind: ThroughputTarget["kind"];
   url: string;
   note: string;
   /** Mean of autocannon's per-second samples over the measured window (median round). */
@@ -23,7 +34,7 @@ export interface TargetResult {
   timeouts: number;
   /** Server process CPU over the window: 100 = one core busy the whole time. */
   serverCpuPercent: number;
-  /** Server process CPU per completed request, in µs: the cost that does not depend on the load generator. */
+  /** Server CPU per completed request, in µs: the cost that does not depend on the load generator. */
   serverCpuMicrosPerRequest: number;
   /** How much of that CPU was kernel time (syscalls, loopback TCP): 0..1. */
   serverSystemCpuShare: number;
@@ -32,21 +43,22 @@ export interface TargetResult {
 }
 
 /**
- * Loads one target: a warm-up whose numbers are discarded, then the measured run. Every
- * target goes through this same function, with the same connections and durations, so the
- * ratios compare like with like. `profileFile`: CPU-profile the server over the measured run.
+ * Loads one target: a warm-up whose numbers are discarded, then the measured run. Every target
+ * goes through this same function, with the same connections and durations, so the ratios
+ * compare like with like. `profileFile`: CPU-profile the server over the measured run.
  */
-export async function measure(
-  target: ServedTarget,
-  token: string,
+export async function measureTarget(
+  target: ThroughputTarget,
+  token: string | null,
   config: BenchConfig,
-  server: Pick<ServerProcess, "cpuTime" | "startProfile" | "stopProfile">,
+  server: Pick<ServerProcess<unknown>, "cpuTime" | "startProfile" | "stopProfile">,
   profileFile?: string,
 ): Promise<TargetResult> {
+  if (target.auth && !token) throw new Error(`${target.name} needs a token and got none`);
   const options: autocannon.Options = {
     url: target.url,
     connections: config.connections,
-    headers: target.auth ? { authorization: `Bearer ${token}` } : {},
+    headers: target.auth && token ? { authorization: `Bearer ${token}` } : {},
   };
   if (config.warmupSeconds > 0) await autocannon({ ...options, duration: config.warmupSeconds });
 
@@ -79,20 +91,5 @@ export async function measure(
     serverCpuMicrosPerRequest: requests > 0 ? serverMicros / requests : 0,
     serverSystemCpuShare: serverMicros > 0 ? serverSystemMicros / serverMicros : 0,
     clientCpuPercent: (100 * (client.user + client.system)) / wallMicros,
-  };
-}
-
-/** One result per target from several rounds: the median round's figures, failures summed. */
-export function combineRounds(runs: TargetResult[]): TargetResult {
-  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!median) throw new Error("no runs to combine");
-  const sum = (pick: (r: TargetResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
-  return {
-    ...median,
-    rounds: runs.map((r) => r.requestsPerSecond),
-    non2xx: sum((r) => r.non2xx),
-    errors: sum((r) => r.errors),
-    timeouts: sum((r) => r.timeouts),
   };
 }

@@ -5,7 +5,8 @@ import path from "node:path";
 /**
  * V8 CPU profiles of the server process, started and stopped around one measured run, so a
  * profile shows that target's steady state only (no startup, no warm-up, no other target).
- * Open the .cpuprofile in Chrome DevTools or summarise it with bench/profile-summary.ts.
+ * Open the .cpuprofile in Chrome DevTools, or summarise it in a terminal with
+ * `pnpm --filter @lifeline/bench profile-summary <file>`.
  */
 export function createProfiler(): {
   start: () => Promise<void>;

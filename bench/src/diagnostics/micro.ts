@@ -3,7 +3,8 @@ import { performance } from "node:perf_hooks";
 import { authenticate, createAccessTokens, loadSigningKeys } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 
-import { SESSION_SELECT } from "./dep-variants";
+import type { Table } from "../harness/metrics";
+import { prismaLookup } from "./dep-variants";
 import { createRawPool, SESSION_WITH_USER_SQL } from "./raw-pg";
 import { unverifiedClaims } from "./token";
 
@@ -45,10 +46,7 @@ export async function runMicroBenchmarks(
   try {
     const ops: Array<[string, () => Promise<unknown>]> = [
       ["jwt verify (jose EdDSA)", () => tokens.verify(token)],
-      [
-        "prisma session.findUnique",
-        () => db.session.findUnique({ where: { id: sessionId }, select: SESSION_SELECT }),
-      ],
+      ["prisma session.findUnique", () => prismaLookup(db)(sessionId)],
       [
         "prisma $queryRawUnsafe (same SQL)",
         () => db.$queryRawUnsafe(SESSION_WITH_USER_SQL, sessionId),
@@ -101,4 +99,20 @@ async function runOps(
       while (started++ < count) await op();
     }),
   );
+}
+
+export function microTable(results: MicroResult[]): Table {
+  return {
+    title:
+      "In-process micro-benchmarks (BENCH_DIAGNOSE=1; no HTTP; CPU is the bench process only, " +
+      "Postgres excluded)",
+    header: ["operation", "in flight", "ops/s", "wall µs/op", "CPU µs/op"],
+    rows: results.map((m) => [
+      m.name,
+      String(m.concurrency),
+      m.opsPerSecond.toFixed(0),
+      m.wallMicrosPerOp.toFixed(1),
+      m.cpuMicrosPerOp.toFixed(1),
+    ]),
+  };
 }

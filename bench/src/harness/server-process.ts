@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-import type { ChildMessage, CpuTime, ParentRequest, ServedTarget } from "./protocol";
+import type { ChildMessage, CpuTime, LoopDelay, ParentRequest, StartRequest } from "./protocol";
+import type { ServerSet } from "./serving";
 
 type Reply = Extract<ChildMessage, { type: "reply" }>;
 /** A request without its id: `request()` numbers them. */
@@ -11,33 +12,43 @@ type Request = ParentRequest extends infer R
     : never
   : never;
 
-export interface ServerProcess {
-  appUrl: string;
-  targets: ServedTarget[];
-  /** The child's CPU time so far, for CPU per request. */
+/** A running server child, seen from the bench process. */
+export interface ServerProcess<Info> {
+  /** What the server set's start returned (URLs and the like). */
+  info: Info;
+  /** The child's CPU time so far, worker threads included, for CPU per request. */
   cpuTime: () => Promise<CpuTime>;
   startProfile: () => Promise<void>;
   stopProfile: (file: string) => Promise<void>;
+  startLoopDelay: () => Promise<void>;
+  stopLoopDelay: () => Promise<LoopDelay>;
+  /** Closes the child's servers and waits for it to exit; safe to call twice. */
   stop: () => Promise<void>;
 }
+
+export type StartParameters = Omit<StartRequest, "type" | "module" | "id" | "options">;
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
 /**
- * Forks servers.ts under tsx and waits for its "ready" message. A child of its own means its
- * own event loop (and, on 2 cores, roughly a core of its own), apart from the load generator.
+ * Forks server-child.ts under tsx, has it start `set` and waits for its "ready". A child of its
+ * own means its own event loop (and, on 2 cores, roughly a core of its own), apart from the
+ * load generator.
  */
-export async function spawnServers(databaseUrl: string): Promise<ServerProcess> {
-  const child = fork(fileURLToPath(new URL("./servers.ts", import.meta.url)), [], {
+export async function spawnServerProcess<Options, Info>(
+  set: ServerSet<Options, Info>,
+  options: Options,
+  parameters: StartParameters,
+): Promise<ServerProcess<Info>> {
+  const child = fork(fileURLToPath(new URL("./server-child.ts", import.meta.url)), [], {
     execArgv: ["--import", import.meta.resolve("tsx")],
     // The child reads the same BENCH_* settings (inherited) through readConfig().
-    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
 
   const ready = await new Promise<Extract<ChildMessage, { type: "ready" }>>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error("servers.ts did not start within 60 s"));
+      reject(new Error(`server set "${set.id}" did not start within 60 s`));
     }, STARTUP_TIMEOUT_MS);
     const fail = (error: Error) => {
       clearTimeout(timer);
@@ -48,13 +59,21 @@ export async function spawnServers(databaseUrl: string): Promise<ServerProcess> 
         clearTimeout(timer);
         resolve(message);
       } else if (message.type === "error") {
-        fail(new Error(`servers.ts failed to start:\n${message.message}`));
+        fail(new Error(`server set "${set.id}" failed to start:\n${message.message}`));
       }
     });
     child.once("exit", (code, signal) => {
-      fail(new Error(`servers.ts exited early (code ${code}, signal ${signal})`));
+      fail(new Error(`server child exited early (code ${code}, signal ${signal})`));
     });
     child.once("error", fail);
+    const start: StartRequest = {
+      type: "start",
+      module: set.module,
+      id: set.id,
+      options,
+      ...parameters,
+    };
+    child.send(start);
   }).catch(async (error: unknown) => {
     await stopChild(child);
     throw error;
@@ -67,20 +86,20 @@ export async function spawnServers(databaseUrl: string): Promise<ServerProcess> 
       const onMessage = (message: ChildMessage) => {
         if (message.type !== "reply" || message.id !== id) return;
         child.off("message", onMessage);
-        if (message.error) reject(new Error(`servers.ts: ${message.error}`));
+        if (message.error) reject(new Error(`server child: ${message.error}`));
         else resolve(message);
       };
       child.on("message", onMessage);
-      if (!child.connected) reject(new Error("servers.ts is gone"));
+      if (!child.connected) reject(new Error("server child is gone"));
       else child.send({ ...body, id });
     });
 
   return {
-    appUrl: ready.appUrl,
-    targets: ready.targets,
+    // The child built it from the same set, so it has the set's Info shape.
+    info: ready.info as Info,
     cpuTime: async () => {
       const { cpu } = await request({ type: "cpu" });
-      if (!cpu) throw new Error("servers.ts sent no CPU time");
+      if (!cpu) throw new Error("server child sent no CPU time");
       return cpu;
     },
     startProfile: async () => {
@@ -88,6 +107,14 @@ export async function spawnServers(databaseUrl: string): Promise<ServerProcess> 
     },
     stopProfile: async (file) => {
       await request({ type: "profile-stop", file });
+    },
+    startLoopDelay: async () => {
+      await request({ type: "loop-delay-start" });
+    },
+    stopLoopDelay: async () => {
+      const { loopDelay } = await request({ type: "loop-delay-stop" });
+      if (!loopDelay) throw new Error("server child sent no loop delay");
+      return loopDelay;
     },
     stop: () => stopChild(child),
   };

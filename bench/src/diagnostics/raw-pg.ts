@@ -1,29 +1,17 @@
-import { createRequire } from "node:module";
+import pg from "pg";
 
 /**
  * node-postgres without Prisma, for the diagnostics only: the same lookup through the same
- * driver Prisma's adapter uses shows what Prisma itself adds. `pg` is a dependency of
- * @lifeline/db, not of this app, so it is loaded from there instead of adding a dependency
- * (and @types/pg) to the server for a benchmark; the few members used are typed below.
+ * driver Prisma's adapter uses shows what Prisma itself adds.
  */
-export interface RawPool {
-  /** Rows as pg parses them (timestamptz → Date); callers know their SQL's shape. */
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-  end(): Promise<void>;
-}
-
-interface PgModule {
-  Pool: new (config: { connectionString: string; max: number }) => RawPool;
-}
-
-const requireFromDb = createRequire(import.meta.resolve("@lifeline/db"));
+export type RawPool = pg.Pool;
 
 /** Pool of 10, as createDb gives Prisma's adapter, so the comparison is like for like. */
 export function createRawPool(connectionString: string): RawPool {
-  const pg = requireFromDb("pg") as PgModule;
   return new pg.Pool({ connectionString, max: 10 });
 }
 
+/** A row of SESSION_WITH_USER_SQL, as pg parses it (timestamptz → Date). */
 export interface SessionRow {
   user_id: string;
   revoked_at: Date | null;

@@ -1,0 +1,8 @@
+import type { Scenario } from "../harness/area";
+import { auth } from "./auth";
+
+/**
+ * Every area `pnpm bench` knows, in the order a full run measures them. Adding one: a file in
+ * this folder exporting a Scenario, and its line here.
+ */
+export const scenarios: readonly Scenario[] = [auth];
