@@ -1,23 +1,12 @@
-import type { AppRouter } from "@lifeline/api";
-import { TRPCClientError, type Operation, type TRPCLink } from "@trpc/client";
+import { TRPCClientError, type TRPCLink } from "@trpc/client";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 
-import { lifelineErrorCode, type LifelineClientError } from "./errors";
+import { refusalAction } from "./refusal";
+import type { AppRouter } from "./router";
 import { SentToken, withSentToken } from "./sent-token";
 import type { SessionRefresher } from "./session-refresher";
 import type { TokenStore } from "./token-store";
 import { syncTokens } from "./token-sync";
-
-/**
- * Calls that must never trigger a refresh: their UNAUTHORIZED means wrong credentials or a
- * bad refresh token, not an expired access token, and refreshing from inside
- * auth.refresh would recurse.
- */
-const NO_RENEW_PATHS = new Set(["auth.login", "auth.refresh", "auth.register", "auth.logout"]);
-
-function shouldRenew(op: Operation, error: LifelineClientError): boolean {
-  return !NO_RENEW_PATHS.has(op.path) && lifelineErrorCode(error) === "UNAUTHORIZED";
-}
 
 export interface AuthLinkOptions {
   tokens: TokenStore;
@@ -25,8 +14,9 @@ export interface AuthLinkOptions {
 }
 
 /**
- * A non-terminating link: on UNAUTHORIZED it renews the session once (single-flight, see
- * session-refresher.ts) and retries the operation once; a second refusal is the caller's.
+ * A non-terminating link: on an UNAUTHORIZED that a new access token can cure it renews the
+ * session (single-flight, see session-refresher.ts) and retries the operation once; a second
+ * refusal is the caller's. An ended session clears the tokens at once (see refusal.ts).
  * It also keeps the token store in step with the app's login/refresh/logout calls.
  * The terminating link must set the Authorization header and fill in the SentToken it
  * finds on each operation (see client.ts).
@@ -47,21 +37,22 @@ export function authLink({ tokens, refresher }: AuthLinkOptions): TRPCLink<AppRo
             },
             error(error) {
               const sentAccessToken = sent.accessToken;
-              // Pass the error on as is after a retry (once is enough), for subscriptions
-              // (long-lived streams; resuming them is their link's job) and when no token
-              // was sent (not signed in: a refresh cannot help).
-              if (
-                isRetry ||
-                op.type === "subscription" ||
-                !sentAccessToken ||
-                !shouldRenew(op, error)
-              ) {
+              const action = refusalAction(op, error, { isRetry, sentAccessToken });
+              // (refusalAction passes calls sent without a token; the test narrows the type.)
+              if (action === "pass" || !sentAccessToken) {
                 observer.error(error);
                 return;
               }
-              refresher.renew(sentAccessToken, error).then(
+              const settled =
+                action === "renew"
+                  ? refresher.renew(sentAccessToken, error)
+                  : refresher.end(sentAccessToken, error);
+              settled.then(
                 () => {
-                  if (!closed) send(true);
+                  if (closed) return;
+                  // After an ended session, other tokens are stored: worth one retry, no more.
+                  if (isRetry) observer.error(error);
+                  else send(true);
                 },
                 (renewError: unknown) => {
                   if (!closed) observer.error(TRPCClientError.from<AppRouter>(toError(renewError)));

@@ -1,8 +1,9 @@
-import type { AppRouter } from "@lifeline/api";
 import { createTRPCClient, httpBatchLink, httpLink, type Operation } from "@trpc/client";
 
 import { authLink } from "./auth-link";
+import { batchMaxItems, type BatchOption } from "./batch";
 import { baseHeaders, type HeadersOption } from "./headers";
+import type { AppRouter } from "./router";
 import { sentTokenOf } from "./sent-token";
 import { createSessionRefresher } from "./session-refresher";
 import type { TokenStore } from "./token-store";
@@ -19,10 +20,11 @@ export interface CreateLifelineClientOptions {
   /** Extra headers for every request. Authorization is the client's and is dropped here. */
   headers?: HeadersOption;
   /**
-   * Batch calls made in the same tick into one HTTP request (default true). Off, each call
-   * is its own request: easier to read in devtools, more round trips.
+   * Batch calls made in the same tick into HTTP requests of at most 10 calls each (default
+   * true; `{ maxItems }` changes the cap). Off, each call is its own request: easier to read
+   * in devtools, more round trips.
    */
-  batch?: boolean;
+  batch?: BatchOption;
 }
 
 /**
@@ -33,6 +35,7 @@ export interface CreateLifelineClientOptions {
 export function createLifelineClient(options: CreateLifelineClientOptions): LifelineClient {
   const url = resolveTrpcUrl(options.url);
   const { tokens, fetch } = options;
+  const maxItems = batchMaxItems(options.batch);
 
   // The refresh goes over its own plain client, never through authLink: a refused refresh
   // must not start another refresh.
@@ -57,9 +60,14 @@ export function createLifelineClient(options: CreateLifelineClientOptions): Life
   };
 
   const transport =
-    options.batch === false
+    maxItems === null
       ? httpLink<AppRouter>({ url, fetch, headers: ({ op }) => headersFor([op]) })
-      : httpBatchLink<AppRouter>({ url, fetch, headers: ({ opList }) => headersFor(opList) });
+      : httpBatchLink<AppRouter>({
+          url,
+          fetch,
+          maxItems,
+          headers: ({ opList }) => headersFor(opList),
+        });
 
   return createTRPCClient<AppRouter>({ links: [authLink({ tokens, refresher }), transport] });
 }

@@ -1,10 +1,13 @@
+export { DEFAULT_BATCH_MAX_ITEMS, type BatchOption } from "./batch";
 export { createLifelineClient, type CreateLifelineClientOptions } from "./client";
 export {
   isLifelineError,
   lifelineErrorCode,
+  lifelineErrorReason,
   SessionExpiredError,
   type LifelineClientError,
   type LifelineErrorCode,
+  type LifelineErrorReason,
   type LifelineServerError,
 } from "./errors";
 export type { HeadersOption } from "./headers";
@@ -20,6 +23,7 @@ export type {
   AppRouter,
   LifelineClient,
   LifelineErrorData,
+  LifelineErrorShape,
   RouterInputs,
   RouterOutputs,
 } from "./types";

@@ -17,6 +17,13 @@ export interface SessionRefresher {
    * the refresh failed for another reason (network, rate limit, server error).
    */
   renew(sentAccessToken: string, refusal: LifelineClientError): Promise<void>;
+  /**
+   * The server says the session behind `sentAccessToken` has ended (revoked, expired, logged
+   * out), so no refresh is attempted. Clears the stored tokens and rejects with
+   * `SessionExpiredError`; resolves instead when the store already holds other tokens (a
+   * sign-in or a refresh since the call went out), which a retry may use.
+   */
+  end(sentAccessToken: string, refusal: LifelineClientError): Promise<void>;
 }
 
 export interface SessionRefresherOptions {
@@ -75,6 +82,14 @@ export function createSessionRefresher({
       // Both arms handled, so this bookkeeping never becomes an unhandled rejection.
       void attempt.then(settle, settle);
       return attempt;
+    },
+
+    end(sentAccessToken, refusal) {
+      const current = tokens.get();
+      if (current && current.accessToken !== sentAccessToken) return Promise.resolve();
+      // Only the pair that was refused is cleared, so a sign-in made meanwhile survives.
+      if (current) tokens.clear();
+      return Promise.reject(new SessionExpiredError(refusal));
     },
   };
 }

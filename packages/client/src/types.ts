@@ -1,11 +1,18 @@
-/**
- * Router types, re-exported as types only. `import type` is erased at build time, so a
- * frontend that imports this package bundles none of the server's code, only its shapes.
- */
-import type { AppRouter } from "@lifeline/api";
 import type { TRPCClient } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 
-export type { AppRouter, LifelineErrorData, RouterInputs, RouterOutputs } from "@lifeline/api";
+import type { AppRouter, LifelineErrorShape } from "./router";
+
+export type { AppRouter, LifelineErrorShape } from "./router";
+
+/** Every procedure's input, e.g. `RouterInputs["auth"]["login"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+
+/** Every procedure's output, e.g. `RouterOutputs["auth"]["me"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+/** The `data` of every error the server sends: `{ code, httpStatus, path?, requestId, … }`. */
+export type LifelineErrorData = LifelineErrorShape["data"];
 
 /** The typed client `createLifelineClient` returns: `client.auth.me.query()` and so on. */
 export type LifelineClient = TRPCClient<AppRouter>;

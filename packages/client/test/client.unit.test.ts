@@ -7,39 +7,13 @@ import {
   memoryTokenStore,
   SessionExpiredError,
 } from "../src";
-import { procedureOf, trpcData, trpcError } from "./support/fake-fetch";
-
-const USER = {
-  id: "00000000-0000-4000-8000-000000000000",
-  email: "a@example.com",
-  emailVerifiedAt: null,
-  createdAt: "2024-01-01T00:00:00.000Z",
-};
-const NEW_PAIR = {
-  accessToken: "new-access",
-  refreshToken: "new-refresh",
-  expiresIn: 900,
-  user: USER,
-};
-
-/** A scripted server: `answer` decides each response; every call is recorded. */
-function scripted(answer: (procedure: string, headers: Headers) => Response | Promise<Response>) {
-  const calls: { procedure: string; authorization: string | null }[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const procedure = procedureOf(input instanceof Request ? input.url : input);
-    const headers = new Headers(init?.headers);
-    calls.push({ procedure, authorization: headers.get("authorization") });
-    return answer(procedure, headers);
-  };
-  const count = (procedure: string) => calls.filter((c) => c.procedure === procedure).length;
-  return { fetch, calls, count };
-}
+import { NEW_PAIR, OLD_PAIR, ok, refused, scriptedServer, USER } from "./support/fake-fetch";
 
 describe("createLifelineClient with a scripted server", () => {
   it("retries at most once: a retry refused again surfaces that UNAUTHORIZED", async () => {
-    const tokens = memoryTokenStore({ accessToken: "old-access", refreshToken: "old-refresh" });
-    const server = scripted((procedure) =>
-      procedure === "auth.refresh" ? trpcData(NEW_PAIR) : trpcError("UNAUTHORIZED", 401),
+    const tokens = memoryTokenStore(OLD_PAIR);
+    const server = scriptedServer((procedure) =>
+      procedure === "auth.refresh" ? ok(NEW_PAIR) : refused("UNAUTHORIZED"),
     );
     const client = createLifelineClient({
       url: "http://api.test",
@@ -53,18 +27,13 @@ describe("createLifelineClient with a scripted server", () => {
     expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
     expect(error).not.toBeInstanceOf(SessionExpiredError);
     expect(server.count("auth.refresh")).toBe(1);
-    expect(
-      server.calls.filter((c) => c.procedure === "auth.me").map((c) => c.authorization),
-    ).toEqual(["Bearer old-access", "Bearer new-access"]);
+    expect(server.authorizations("auth.me")).toEqual(["Bearer old-access", "Bearer new-access"]);
   });
 
   it("a refresh that fails for a transient reason keeps the tokens and surfaces that error", async () => {
-    const pair = { accessToken: "old-access", refreshToken: "old-refresh" };
-    const tokens = memoryTokenStore(pair);
-    const server = scripted((procedure) =>
-      procedure === "auth.refresh"
-        ? trpcError("TOO_MANY_REQUESTS", 429)
-        : trpcError("UNAUTHORIZED", 401),
+    const tokens = memoryTokenStore(OLD_PAIR);
+    const server = scriptedServer((procedure) =>
+      procedure === "auth.refresh" ? refused("TOO_MANY_REQUESTS") : refused("UNAUTHORIZED"),
     );
     const client = createLifelineClient({ url: "http://api.test", tokens, fetch: server.fetch });
 
@@ -72,15 +41,14 @@ describe("createLifelineClient with a scripted server", () => {
 
     expect(lifelineErrorCode(error)).toBe("TOO_MANY_REQUESTS");
     expect(error).not.toBeInstanceOf(SessionExpiredError);
-    expect(tokens.get()).toEqual(pair);
+    expect(tokens.get()).toEqual(OLD_PAIR);
   });
 
   it("a network failure during refresh keeps the tokens", async () => {
-    const pair = { accessToken: "old-access", refreshToken: "old-refresh" };
-    const tokens = memoryTokenStore(pair);
-    const server = scripted((procedure) => {
+    const tokens = memoryTokenStore(OLD_PAIR);
+    const server = scriptedServer((procedure) => {
       if (procedure === "auth.refresh") throw new TypeError("fetch failed");
-      return trpcError("UNAUTHORIZED", 401);
+      return refused("UNAUTHORIZED");
     });
     const client = createLifelineClient({ url: "http://api.test", tokens, fetch: server.fetch });
 
@@ -89,16 +57,16 @@ describe("createLifelineClient with a scripted server", () => {
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(error).not.toBeInstanceOf(SessionExpiredError);
     expect(lifelineErrorCode(error)).toBeNull();
-    expect(tokens.get()).toEqual(pair);
+    expect(tokens.get()).toEqual(OLD_PAIR);
   });
 
   it("a sign-out while the refresh is in flight is not undone by the refresh's result", async () => {
-    const tokens = memoryTokenStore({ accessToken: "old-access", refreshToken: "old-refresh" });
+    const tokens = memoryTokenStore(OLD_PAIR);
     let release = () => {};
-    const server = scripted(async (procedure) => {
-      if (procedure !== "auth.refresh") return trpcError("UNAUTHORIZED", 401);
+    const server = scriptedServer(async (procedure) => {
+      if (procedure !== "auth.refresh") return refused("UNAUTHORIZED");
       await new Promise<void>((resolve) => (release = resolve));
-      return trpcData(NEW_PAIR);
+      return ok(NEW_PAIR);
     });
     const client = createLifelineClient({
       url: "http://api.test",
@@ -119,9 +87,9 @@ describe("createLifelineClient with a scripted server", () => {
   it("sends caller headers but keeps Authorization its own", async () => {
     const tokens = memoryTokenStore({ accessToken: "access", refreshToken: "refresh" });
     let seen: Headers | undefined;
-    const server = scripted((_procedure, headers) => {
+    const server = scriptedServer((_procedure, headers) => {
       seen = headers;
-      return trpcData({ user: USER });
+      return ok({ user: USER });
     });
     const client = createLifelineClient({
       url: "http://api.test/",

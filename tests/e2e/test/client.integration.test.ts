@@ -1,15 +1,17 @@
-import type { TestServer } from "@lifeline/server/testing";
-import { TRPCClientError } from "@trpc/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
+// The client (from source) against the real server: sign-in, transparent renewal, errors.
 import {
   createLifelineClient,
   isLifelineError,
   lifelineErrorCode,
+  lifelineErrorReason,
   memoryTokenStore,
   SessionExpiredError,
   type TokenStore,
-} from "../src";
+} from "@lifeline/client";
+import type { TestServer } from "@lifeline/server/testing";
+import { TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { PASSWORD, recordingFetch, startServer, uniqueEmail } from "./support/server";
 
 let server: TestServer;
@@ -119,6 +121,7 @@ describe.each([
     const me = await client.auth.me.query();
 
     expect(me.user.id).toBe(user.id);
+    expect(recorder.reasons).toEqual(["token_invalid"]);
     expect(recorder.requestsFor("auth.refresh")).toBe(1);
     const stored = storedPair(tokens);
     expect(stored.accessToken).not.toBe("not-a-jwt");
@@ -144,10 +147,26 @@ describe.each([
     }
   });
 
+  it("a session ended elsewhere: no refresh, tokens cleared, every call gets SessionExpiredError", async () => {
+    const { client, tokens, recorder } = await signedIn({ batch });
+    // Another device signs this session out: its access token is still well-formed.
+    const elsewhere = createLifelineClient({ url: server.url, tokens: memoryTokenStore() });
+    await elsewhere.auth.logout.mutate({ refreshToken: storedPair(tokens).refreshToken });
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, () => client.auth.me.query()),
+    );
+
+    // The server says session_ended, so the client does not spend a refresh on it.
+    expect(recorder.requestsFor("auth.refresh")).toBe(0);
+    expect(tokens.get()).toBeNull();
+    expectAllSessionExpired(outcomes, "session_ended");
+  });
+
   it("a refused refresh clears the tokens and every waiting call gets SessionExpiredError", async () => {
     const { client, tokens, recorder } = await signedIn({ batch });
-    const { refreshToken } = storedPair(tokens);
-    // End the session elsewhere (another device signs it out): both tokens are now dead.
+    const refreshToken = spoilAccessToken(tokens);
+    // End the session elsewhere too: the refresh that the bad access token triggers fails.
     const elsewhere = createLifelineClient({ url: server.url, tokens: memoryTokenStore() });
     await elsewhere.auth.logout.mutate({ refreshToken });
 
@@ -157,17 +176,22 @@ describe.each([
 
     expect(recorder.requestsFor("auth.refresh")).toBe(1);
     expect(tokens.get()).toBeNull();
-    for (const outcome of outcomes) {
-      expect(outcome.status).toBe("rejected");
-      if (outcome.status !== "rejected") continue;
-      const error: unknown = outcome.reason;
-      expect(error).toBeInstanceOf(SessionExpiredError);
-      expect(error).toBeInstanceOf(TRPCClientError);
-      expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
-      expect((error as SessionExpiredError).cause).toBeInstanceOf(TRPCClientError);
-    }
+    expectAllSessionExpired(outcomes, "credentials_invalid");
   });
 });
+
+function expectAllSessionExpired(outcomes: PromiseSettledResult<unknown>[], reason: string) {
+  for (const outcome of outcomes) {
+    expect(outcome.status).toBe("rejected");
+    if (outcome.status !== "rejected") continue;
+    const error: unknown = outcome.reason;
+    expect(error).toBeInstanceOf(SessionExpiredError);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
+    expect(lifelineErrorReason(error)).toBe(reason);
+    expect((error as SessionExpiredError).cause).toBeInstanceOf(TRPCClientError);
+  }
+}
 
 describe("errors other than an expired session", () => {
   it("BAD_REQUEST from login surfaces unchanged with typed data naming the field; no refresh", async () => {
@@ -210,6 +234,7 @@ describe("errors other than an expired session", () => {
       .catch((e: unknown) => e);
 
     expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
+    expect(lifelineErrorReason(error)).toBe("credentials_invalid");
     expect(error).not.toBeInstanceOf(SessionExpiredError);
     expect(recorder.requestsFor("auth.refresh")).toBe(0);
     expect(tokens.get()).toEqual(before);
@@ -226,6 +251,32 @@ describe("errors other than an expired session", () => {
     expect(lifelineErrorCode(error)).toBe("UNAUTHORIZED");
     expect(error).not.toBeInstanceOf(SessionExpiredError);
     expect(recorder.requestsFor("auth.refresh")).toBe(0);
+  });
+});
+
+describe("batch size", () => {
+  it("25 calls in one tick go out in requests of at most 10, all within the server's cap", async () => {
+    const { client, recorder, user } = await signedIn();
+
+    const results = await Promise.all(Array.from({ length: 25 }, () => client.auth.me.query()));
+
+    expect(results.map((r) => r.user.id)).toEqual(Array(25).fill(user.id));
+    const sizes = recorder.urls.map((url) => new URL(url).pathname.split(",").length);
+    expect(sizes).toEqual([10, 10, 5]);
+  });
+
+  it("a cap above the server's gets the batch refused: why the default is 10", async () => {
+    const { tokens } = await signedIn();
+    const tooMany = createLifelineClient({ url: server.url, tokens, batch: { maxItems: 11 } });
+
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 11 }, () => tooMany.auth.me.query()),
+    );
+
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      if (outcome.status === "rejected") expect(String(outcome.reason)).toMatch(/at most 10/);
+    }
   });
 });
 
@@ -249,6 +300,7 @@ describe("a really expired access token", () => {
     const me = await client.auth.me.query();
 
     expect(me.user.email).toBe(email);
+    expect(recorder.reasons).toEqual(["token_expired"]);
     expect(recorder.requestsFor("auth.refresh")).toBe(1);
     expect(storedPair(tokens).accessToken).not.toBe(login.accessToken);
   });

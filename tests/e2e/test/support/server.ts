@@ -23,24 +23,40 @@ function urlOf(input: string | URL | Request): string {
   return input instanceof URL ? input.href : input.url;
 }
 
+/** The `data.reason` of every error in a tRPC response body (one call or a batch). */
+function reasonsIn(body: unknown): string[] {
+  return (Array.isArray(body) ? body : [body]).flatMap((item: unknown) => {
+    if (typeof item !== "object" || item === null || !("error" in item)) return [];
+    const { error } = item as { error: { data?: { reason?: unknown } } };
+    return typeof error.data?.reason === "string" ? [error.data.reason] : [];
+  });
+}
+
 /**
- * Global fetch, recording every request URL. tRPC puts procedure names in the path
- * (`/trpc/auth.refresh`, or `/trpc/auth.me,auth.me?batch=1` when batched), so counting
- * URLs that name a procedure counts the HTTP requests that carried it.
+ * Global fetch, recording every request URL and the reasons of the errors it got back.
+ * tRPC puts procedure names in the path (`/trpc/auth.refresh`, or
+ * `/trpc/auth.me,auth.me?batch=1` when batched), so counting URLs that name a procedure
+ * counts the HTTP requests that carried it.
  */
 export function recordingFetch() {
   const urls: string[] = [];
-  const fetch: typeof globalThis.fetch = (input, init) => {
+  const reasons: string[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
     urls.push(urlOf(input));
-    return globalThis.fetch(input, init);
+    const response = await globalThis.fetch(input, init);
+    if (!response.ok) reasons.push(...reasonsIn(await response.clone().json()));
+    return response;
   };
   return {
     fetch,
     urls,
+    /** Reasons of the server's errors, in the order they arrived (the client may hide them). */
+    reasons,
     /** HTTP requests whose URL names `procedure`. */
     requestsFor: (procedure: string) => urls.filter((url) => url.includes(procedure)).length,
     reset: () => {
       urls.length = 0;
+      reasons.length = 0;
     },
   };
 }
