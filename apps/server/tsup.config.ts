@@ -4,7 +4,11 @@ import { defineConfig } from "tsup";
 // libraries only they depend on (Prisma's runtime, jose, pino...). Some of those are CommonJS
 // and call require(): the banner gives the ESM bundle a real one.
 export default defineConfig({
-  entry: ["src/main.ts"],
+  // The password pool's worker script must sit beside main.js: the pool finds it there.
+  entry: {
+    main: "src/main.ts",
+    "password-worker": "../../packages/core/src/auth/password-worker.js",
+  },
   format: ["esm"],
   platform: "node",
   target: "node20",

@@ -6,17 +6,22 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerErrorHandlers } from "./http-errors/register-error-handlers";
 import { registerApiDocs } from "./plugins/api-docs";
 import { registerGlobalRateLimit } from "./plugins/global-rate-limit";
+import { registerJsonDepthLimit } from "./plugins/json-depth";
 import { registerRequestLog } from "./plugins/request-log";
 import { clientErrorHandler, registerUrlLengthLimit } from "./plugins/request-limits";
 import { registerRest } from "./plugins/rest";
 import { registerSecurity } from "./plugins/security";
 import { registerTrpc } from "./plugins/trpc";
+import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit";
 import { requestIdFor } from "./request-id";
 import { registerHealthRoutes, type ReadinessCheck } from "./routes/health";
 import { registerJwksRoute } from "./routes/jwks";
 
 export interface AppOptions {
-  env: Pick<ServerEnv, "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS">;
+  env: Pick<
+    ServerEnv,
+    "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS" | "TRPC_MAX_BATCH_SIZE"
+  >;
   deps: ApiDeps;
   logger: Logger;
   /** Dependencies /readyz probes, by name. */
@@ -53,7 +58,10 @@ export async function buildApp({
   registerRequestLog(app);
   registerErrorHandlers(app);
   registerUrlLengthLimit(app);
+  registerJsonDepthLimit(app);
   await registerSecurity(app, { corsOrigins: env.CORS_ORIGINS });
+  // Before the global limit: a refused batch costs nothing, an accepted one counts each call.
+  registerTrpcBatchLimit(app, env.TRPC_MAX_BATCH_SIZE);
   registerGlobalRateLimit(app, deps.rateLimits);
 
   registerHealthRoutes(app, readinessChecks);

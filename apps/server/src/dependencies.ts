@@ -1,5 +1,7 @@
 import { createRateLimits, type ApiDeps } from "@lifeline/api";
-import { createAccessTokens, loadSigningKeys } from "@lifeline/core";
+import { randomBytes } from "node:crypto";
+
+import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
@@ -23,13 +25,24 @@ export async function createDependencies(
       "JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)",
     );
   }
+  if (!env.REFRESH_TOKEN_SECRET) {
+    logger.warn(
+      "REFRESH_TOKEN_SECRET is unset: using an ephemeral secret (a refresh retried across a restart ends its session)",
+    );
+  }
   const keys = await loadSigningKeys(env.JWT_SIGNING_KEYS);
+  const passwords = createPasswordHasher({
+    cost: env.BCRYPT_COST,
+    ...(env.PASSWORD_HASH_WORKERS ? { workers: env.PASSWORD_HASH_WORKERS } : {}),
+    maxQueue: env.PASSWORD_HASH_QUEUE_MAX,
+  });
   const db = createDb(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL, logger);
   await waitForRedis(redis, 2000);
   const deps: ApiDeps = {
     db,
     logger,
+    passwords,
     accessTokens: createAccessTokens(keys, {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -45,12 +58,17 @@ export async function createDependencies(
         threshold: env.LOGIN_LOCKOUT_THRESHOLD,
         baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,
         maxSeconds: env.LOGIN_LOCKOUT_MAX_SECONDS,
+        accountMaxFailures: env.LOGIN_ACCOUNT_FAILURE_MAX,
+        accountWindowSeconds: env.LOGIN_ACCOUNT_FAILURE_WINDOW,
       },
     }),
     authConfig: {
-      bcryptCost: env.BCRYPT_COST,
       refreshIdleTtlSeconds: env.REFRESH_IDLE_TTL,
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      refreshTokenSecret: env.REFRESH_TOKEN_SECRET
+        ? Buffer.from(env.REFRESH_TOKEN_SECRET)
+        : randomBytes(32),
     },
   };
   return {
@@ -61,7 +79,7 @@ export async function createDependencies(
     },
     close: async () => {
       redis.disconnect();
-      await db.$disconnect();
+      await Promise.all([db.$disconnect(), passwords.close()]);
     },
   };
 }

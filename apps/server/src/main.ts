@@ -1,4 +1,10 @@
-import { EnvError, loadDotEnv, parseEnv, serverEnvSchema } from "@lifeline/env";
+import {
+  EnvError,
+  loadDotEnv,
+  parseEnv,
+  resolveFromRepoRoot,
+  serverEnvSchema,
+} from "@lifeline/env";
 import { createLogger } from "@lifeline/logger";
 
 import { buildApp } from "./app";
@@ -19,7 +25,8 @@ try {
 const logger = createLogger({
   name: "server",
   level: env.LOG_LEVEL,
-  logDir: env.LOG_DIR,
+  // turbo runs this in apps/server; a relative LOG_DIR means the repository's, as documented.
+  logDir: resolveFromRepoRoot(env.LOG_DIR),
   // Pretty in development even under turbo, which pipes (no TTY) but shows it to a person.
   pretty: env.NODE_ENV === "development",
 });
@@ -52,4 +59,13 @@ async function shutdown(signal: string): Promise<void> {
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 process.once("SIGINT", () => void shutdown("SIGINT"));
 
-await app.listen({ host: env.HOST, port: env.PORT });
+try {
+  await app.listen({ host: env.HOST, port: env.PORT });
+} catch (error) {
+  if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+  // A plain fact for the person starting it, not a crash report.
+  logger.fatal(`port ${env.PORT} on ${env.HOST} is already in use: stop what holds it, or set PORT`);
+  await close();
+  logger.flush();
+  process.exit(1);
+}

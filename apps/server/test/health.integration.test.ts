@@ -31,3 +31,33 @@ describe("GET /healthz", () => {
     expect(replaced.headers["x-request-id"]).not.toBe("bad id\twith spaces");
   });
 });
+
+describe("GET /readyz", () => {
+  it("reuses one answer for about a second, so a probe storm costs one round trip", async () => {
+    const { buildApp } = await import("../src/app");
+    const { silentLogger } = await import("@lifeline/logger");
+    let probes = 0;
+    const app = await buildApp({
+      env: server.env,
+      deps: server.deps,
+      logger: silentLogger(),
+      readinessChecks: {
+        postgres: async () => {
+          probes++;
+        },
+      },
+    });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => app.inject({ method: "GET", url: "/readyz" })),
+      );
+      expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+      expect(probes).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await app.inject({ method: "GET", url: "/readyz" });
+      expect(probes).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { dropDatabase, ensureDatabase } from "@lifeline/db/testing";
 import { createLogger, type Logger } from "@lifeline/logger";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -108,9 +109,11 @@ describe("unexpected errors", () => {
   it("answer 500 with a generic message and no stack, while error.log gets the whole error", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "lifeline-logs-"));
     const logger = createLogger({ name: "server", level: "info", logDir: dir, console: false });
-    const missing = new URL(inject("databaseUrl"));
-    missing.pathname = "/lifeline_database_that_does_not_exist";
-    const server = await startTestServer({ databaseUrl: missing.toString(), logger });
+    // A reachable database without our tables: every query fails in a way no client caused.
+    const empty = new URL(inject("databaseUrl"));
+    empty.pathname = `/lifeline_unmigrated_${Date.now().toString(36)}`;
+    await ensureDatabase(empty.toString());
+    const server = await startTestServer({ databaseUrl: empty.toString(), logger });
     try {
       const res = await server.app.inject({
         method: "POST",
@@ -123,15 +126,16 @@ describe("unexpected errors", () => {
       expect(body.error.message).toBe("Internal server error");
       expect(body.error.data.code).toBe("INTERNAL_SERVER_ERROR");
       expect(body.error.data.requestId).toBe(res.headers["x-request-id"]);
-      expect(raw).not.toMatch(/stack|lifeline_database_that_does_not_exist|at .*\.ts/);
+      expect(raw).not.toMatch(/stack|does not exist|relation|users|at .*\.ts/);
 
       await flushed(logger);
       const { error } = logFiles(dir);
-      expect(error).toContain("lifeline_database_that_does_not_exist");
+      expect(error).toContain('relation \\"public.users\\" does not exist');
       expect(error).toContain('"stack"');
       expect(error).toContain(String(res.headers["x-request-id"]));
     } finally {
       await server.close();
+      await dropDatabase(empty.toString());
     }
   });
 });

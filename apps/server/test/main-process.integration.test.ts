@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -47,6 +47,7 @@ describe("the server process", () => {
       REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}main:`,
       LOG_DIR: mkdtempSync(path.join(tmpdir(), "lifeline-main-")),
       JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk("main")]),
+      REFRESH_TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
     });
     try {
       let status = 0;
@@ -74,4 +75,64 @@ describe("the server process", () => {
       expect(output).toContain(name);
     }
   });
+
+  it("says which port is taken and exits 1, instead of crashing", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as { port: number }).port;
+    const main = startMain({
+      ...(await productionEnv()),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_DIR: mkdtempSync(path.join(tmpdir(), "lifeline-main-")),
+    });
+    try {
+      expect(await main.exited).toBe(1);
+      expect(main.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(main.output()).not.toContain("uncaughtException");
+    } finally {
+      main.child.kill("SIGKILL");
+      holder.close();
+    }
+  });
+
+  it("resolves a relative LOG_DIR from the repository root, wherever it is started", async () => {
+    const relative = `test-output/logs-${Date.now().toString(36)}`;
+    const repoRoot = path.resolve(appDir, "../..");
+    const port = await freePort();
+    const main = startMain({
+      ...(await productionEnv()),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_DIR: relative,
+    });
+    try {
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      }
+      main.child.kill("SIGTERM");
+      expect(await main.exited).toBe(0);
+      expect(existsSync(path.join(repoRoot, relative, "combined.log"))).toBe(true);
+      expect(existsSync(path.join(appDir, relative))).toBe(false);
+    } finally {
+      main.child.kill("SIGKILL");
+      rmSync(path.join(repoRoot, relative), { recursive: true, force: true });
+    }
+  });
 });
+
+async function productionEnv(): Promise<Record<string, string>> {
+  const { generateSigningJwk } = await import("@lifeline/core");
+  return {
+    DATABASE_URL: inject("databaseUrl"),
+    REDIS_URL: inject("redisUrl"),
+    REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}main:`,
+    JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk("main")]),
+    REFRESH_TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
+  };
+}

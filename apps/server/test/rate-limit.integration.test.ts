@@ -48,7 +48,12 @@ describe("credential rate limit", () => {
     const email = `limited-${randomBytes(3).toString("hex")}@example.com`;
     // Created directly, so the account's setup spends none of the five attempts.
     await register(
-      { db: a.deps.db, accessTokens: a.deps.accessTokens, config: a.deps.authConfig },
+      {
+        db: a.deps.db,
+        accessTokens: a.deps.accessTokens,
+        passwords: a.deps.passwords,
+        config: a.deps.authConfig,
+      },
       { email, password: PASSWORD },
       { ip: null, userAgent: null },
     );

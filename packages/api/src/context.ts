@@ -1,18 +1,23 @@
 import {
+  AppError,
   authenticate,
   type AccessTokens,
   type AuthConfig,
   type Authenticated,
+  type PasswordHasher,
 } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { Logger, RequestLogger } from "@lifeline/logger";
 
+import { clientKey } from "./rate-limit/client-key";
 import type { RateLimits } from "./rate-limit/rate-limits";
 
 /** Long-lived things a process builds once and every request shares. */
 export interface ApiDeps {
   db: Db;
   accessTokens: AccessTokens;
+  /** bcrypt in a pool of worker threads: never on the event loop. */
+  passwords: PasswordHasher;
   authConfig: AuthConfig;
   logger: Logger;
   /** Redis-backed limits and login lockout, shared by every API instance. */
@@ -31,17 +36,36 @@ export interface RequestInfo {
   logger?: RequestLogger;
   /** Lets a procedure add a response header (e.g. Retry-After); no-op where there is none. */
   setHeader?: (name: string, value: string) => void;
+  /**
+   * What this HTTP request may spend. A transport passes a fresh one per request; without
+   * one (scripts, tests calling procedures directly) nothing is bounded.
+   */
+  budget?: RequestBudget;
+}
+
+/**
+ * What one HTTP request may spend, shared by every call of a tRPC batch (they share one
+ * context). Password hashing is the expensive part: see middlewares/password-budget.ts.
+ */
+export interface RequestBudget {
+  passwordCalls: number;
 }
 
 export interface Context {
   deps: ApiDeps;
   requestId: string;
   ip: string | null;
+  /** Who the rate limits count: the IP, or its /64 for IPv6 (see clientKey). */
+  client: string;
   userAgent: string | null;
   logger: RequestLogger;
   /** The signed-in caller, or null (then `authFailure` says why a token was refused). */
   auth: Authenticated | null;
-  authFailure: string | null;
+  /** Why the bearer token was refused (always UNAUTHORIZED with a reason), if it was. */
+  authFailure: AppError | null;
+  /** A failure to check the token at all (e.g. the database is down): not the caller's fault. */
+  authError: Error | null;
+  budget: RequestBudget | null;
   setHeader: (name: string, value: string) => void;
 }
 
@@ -50,18 +74,22 @@ export function createInnerContext(
   deps: ApiDeps,
   info: Omit<RequestInfo, "authorization"> & {
     auth?: Authenticated | null;
-    authFailure?: string | null;
+    authFailure?: AppError | null;
+    authError?: Error | null;
   },
 ): Context {
   return {
     deps,
     requestId: info.requestId,
     ip: info.ip,
+    client: clientKey(info.ip),
     userAgent: info.userAgent,
     // Reuse the transport's request logger: every child logger costs a redaction pass.
     logger: info.logger ?? deps.logger.child({ requestId: info.requestId }),
     auth: info.auth ?? null,
     authFailure: info.authFailure ?? null,
+    authError: info.authError ?? null,
+    budget: info.budget ?? null,
     setHeader: info.setHeader ?? (() => undefined),
   };
 }
@@ -72,22 +100,32 @@ function bearerToken(header: string | null): string | null {
   return match?.[1] ?? null;
 }
 
+const malformedHeader = () =>
+  new AppError({
+    code: "UNAUTHORIZED",
+    reason: "token_invalid",
+    message: "Authorization header must be 'Bearer <token>'",
+  });
+
 /**
  * The outer context: reads the bearer token. A bad token does not fail here (public
- * procedures ignore it); protectedProcedure turns `authFailure` into UNAUTHORIZED.
+ * procedures ignore it); protectedProcedure turns `authFailure` into UNAUTHORIZED, and
+ * `authError` (the token could not be checked) into whatever that failure means.
  */
 export async function createContext(deps: ApiDeps, info: RequestInfo): Promise<Context> {
   const token = bearerToken(info.authorization);
   let auth: Authenticated | null = null;
-  let authFailure: string | null = null;
+  let authFailure: AppError | null = null;
+  let authError: Error | null = null;
   if (token) {
     try {
       auth = await authenticate(deps, token);
     } catch (error) {
-      authFailure = error instanceof Error ? error.message : "Invalid access token";
+      if (error instanceof AppError && error.code === "UNAUTHORIZED") authFailure = error;
+      else authError = error instanceof Error ? error : new Error(String(error));
     }
   } else if (info.authorization) {
-    authFailure = "Authorization header must be 'Bearer <token>'";
+    authFailure = malformedHeader();
   }
-  return createInnerContext(deps, { ...info, auth, authFailure });
+  return createInnerContext(deps, { ...info, auth, authFailure, authError });
 }

@@ -8,6 +8,7 @@ export {
   createInnerContext,
   type ApiDeps,
   type Context,
+  type RequestBudget,
   type RequestInfo,
 } from "./context";
 export { createCallerFactory } from "./trpc";
@@ -19,8 +20,22 @@ export {
 } from "./rate-limit/rate-limits";
 export type { RateLimitResult } from "./rate-limit/rate-limit-result";
 export { rateLimitHeaders } from "./rate-limit/rate-limit-headers";
-export type { LockoutStatus, LoginLockout } from "./rate-limit/login-lockout";
+export type {
+  Attempt,
+  FailureOutcome,
+  LockoutStatus,
+  LoginLockout,
+} from "./rate-limit/login-lockout";
+export { clientKey } from "./rate-limit/client-key";
+export { withTimeout } from "./rate-limit/with-timeout";
 export { INTERNAL_MESSAGE, type LifelineErrorData } from "./errors/format-error";
+export { isDependencyFailure, isRedisUnavailable } from "./errors/dependency-failure";
+export {
+  appErrorFor,
+  UNAVAILABLE_MESSAGE,
+  UNAVAILABLE_RETRY_SECONDS,
+} from "./errors/to-trpc-error";
+export { PASSWORD_CALLS_PER_REQUEST } from "./middlewares/password-budget";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

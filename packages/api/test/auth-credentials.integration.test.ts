@@ -1,3 +1,4 @@
+import type { AppError } from "@lifeline/core";
 import { ZodError } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -122,32 +123,78 @@ describe("login failures", () => {
 
   it("spends a bcrypt compare on unknown emails too (timing does not reveal accounts)", async () => {
     // Cost 10 makes one compare take tens of milliseconds, far above the query noise.
-    h.deps.authConfig.bcryptCost = 10;
+    const slow = await createHarness({ bcryptCost: 10 });
     try {
       const email = uniqueEmail("timing");
-      const anon = await h.caller();
+      const anon = await slow.caller();
       await anon.auth.register({ email, password: PASSWORD });
-      const time = async (loginEmail: string) => {
+      const time = async (loginEmail: string, password = "wrong password") => {
         const started = performance.now();
-        await anon.auth
-          .login({ email: loginEmail, password: "wrong password" })
+        await (
+          await slow.caller()
+        ).auth
+          .login({ email: loginEmail, password })
           .catch(() => undefined);
         return performance.now() - started;
       };
       await time(uniqueEmail("warmup")); // builds the dummy hash once
       const known: number[] = [];
       const unknown: number[] = [];
+      const overlong: number[] = [];
       for (let i = 0; i < 4; i++) {
         known.push(await time(email));
         unknown.push(await time(uniqueEmail("nobody")));
+        overlong.push(await time(email, "x".repeat(100)));
       }
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const ratio = mean(unknown) / mean(known);
-      expect(ratio).toBeGreaterThan(0.5);
-      expect(ratio).toBeLessThan(2);
+      for (const other of [unknown, overlong]) {
+        const ratio = mean(other) / mean(known);
+        expect(ratio).toBeGreaterThan(0.5);
+        expect(ratio).toBeLessThan(2);
+      }
     } finally {
-      h.deps.authConfig.bcryptCost = 4;
+      await slow.close();
     }
+  });
+
+  it("refuses a password over 72 bytes at login exactly like a wrong one (no truncation)", async () => {
+    const email = uniqueEmail("long");
+    const password = "p".repeat(72);
+    const anon = await h.caller();
+    await anon.auth.register({ email, password });
+    await expect(anon.auth.login({ email, password })).resolves.toMatchObject({ user: { email } });
+    // bcrypt reads only 72 bytes, so without the check any suffix would pass.
+    const withSuffix = await expectTRPCError(
+      anon.auth.login({ email, password: `${password}anything` }),
+      "UNAUTHORIZED",
+    );
+    const wrong = await expectTRPCError(
+      anon.auth.login({ email, password: "q".repeat(72) }),
+      "UNAUTHORIZED",
+    );
+    expect(withSuffix.message).toBe(wrong.message);
+    expect((withSuffix.cause as AppError).reason).toBe("credentials_invalid");
+    const user = await h.db.user.findUniqueOrThrow({ where: { email } });
+    const failures = await h.db.auditEvent.findMany({
+      where: { type: "login_failed", userId: user.id },
+      select: { data: true },
+    });
+    expect(failures.map((f) => f.data)).toContainEqual({ reason: "password_too_long" });
+  });
+
+  it("refuses an over-long current password on changePassword too", async () => {
+    const email = uniqueEmail("long-change");
+    const password = "p".repeat(72);
+    const anon = await h.caller();
+    await anon.auth.register({ email, password });
+    const { accessToken } = await anon.auth.login({ email, password });
+    await expectTRPCError(
+      (await h.caller(accessToken)).auth.changePassword({
+        currentPassword: `${password}x`,
+        newPassword: "a brand new password",
+      }),
+      "FORBIDDEN",
+    );
   });
 });
 

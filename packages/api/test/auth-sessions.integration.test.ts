@@ -21,7 +21,7 @@ async function signUp(label: string) {
 }
 
 describe("refresh", () => {
-  it("rotates: a new pair comes back and the old refresh token is refused", async () => {
+  it("rotates: a new pair comes back and the old refresh token is refused after the grace window", async () => {
     const { pair, anon } = await signUp("rotate");
     const next = await anon.auth.refresh({ refreshToken: pair.refreshToken });
     expect(next.refreshToken).not.toBe(pair.refreshToken);
@@ -29,7 +29,12 @@ describe("refresh", () => {
     await expect((await h.caller(next.accessToken)).auth.me()).resolves.toMatchObject({
       user: { id: pair.user.id },
     });
-    await expectTRPCError(anon.auth.refresh({ refreshToken: pair.refreshToken }), "UNAUTHORIZED");
+    h.setNow(new Date(Date.now() + 31_000));
+    const refused = await expectTRPCError(
+      anon.auth.refresh({ refreshToken: pair.refreshToken }),
+      "UNAUTHORIZED",
+    );
+    expect(refused.cause).toMatchObject({ reason: "credentials_invalid" });
   });
 
   it("treats reuse of a rotated token as theft: the whole family dies, newest token included, and it is audited", async () => {
@@ -50,13 +55,20 @@ describe("refresh", () => {
     expect(session.revokedReason).toBe("refresh_reuse");
   });
 
-  it("lets exactly one of two concurrent uses of the same token win", async () => {
-    const { pair, anon } = await signUp("race");
-    const results = await Promise.allSettled([
-      anon.auth.refresh({ refreshToken: pair.refreshToken }),
-      anon.auth.refresh({ refreshToken: pair.refreshToken }),
-    ]);
-    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  it("answers 20 concurrent refreshes with one token with one successor, and the family lives", async () => {
+    const { pair, anon, user } = await signUp("race");
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => anon.auth.refresh({ refreshToken: pair.refreshToken })),
+    );
+    const successors = new Set(results.map((r) => r.refreshToken));
+    expect(successors.size).toBe(1);
+    const [winner] = results;
+    // The winner's tokens (everyone's) still work: nothing was revoked.
+    await expect((await h.caller(winner!.accessToken)).auth.me()).resolves.toBeTruthy();
+    await expect(anon.auth.refresh({ refreshToken: winner!.refreshToken })).resolves.toBeTruthy();
+    expect(await h.db.auditEvent.count({ where: { userId: user.id, type: "refresh_reuse" } })).toBe(
+      0,
+    );
   });
 
   it("refuses an unknown token and validates the input", async () => {
@@ -191,5 +203,56 @@ describe("changePassword", () => {
     await expect(me.auth.me()).resolves.toBeTruthy();
     await expectTRPCError(anon.auth.login({ email, password: PASSWORD }), "UNAUTHORIZED");
     await expect(anon.auth.login({ email, password: "n3w password" })).resolves.toBeTruthy();
+  });
+});
+
+describe("refresh reuse grace window", () => {
+  it("hands a retry within the window the same successor, while the successor is unused", async () => {
+    const { pair, anon } = await signUp("retry");
+    const first = await anon.auth.refresh({ refreshToken: pair.refreshToken });
+    h.setNow(new Date(Date.now() + 20_000));
+    const retry = await anon.auth.refresh({ refreshToken: pair.refreshToken });
+    expect(retry.refreshToken).toBe(first.refreshToken);
+    await expect((await h.caller(retry.accessToken)).auth.me()).resolves.toBeTruthy();
+  });
+
+  it("treats it as reuse once the successor has been used, even within the window", async () => {
+    const { pair, anon, user } = await signUp("used");
+    const first = await anon.auth.refresh({ refreshToken: pair.refreshToken });
+    const second = await anon.auth.refresh({ refreshToken: first.refreshToken });
+    await expectTRPCError(anon.auth.refresh({ refreshToken: pair.refreshToken }), "UNAUTHORIZED");
+    await expectTRPCError((await h.caller(second.accessToken)).auth.me(), "UNAUTHORIZED");
+    expect(await h.db.auditEvent.count({ where: { userId: user.id, type: "refresh_reuse" } })).toBe(
+      1,
+    );
+  });
+
+  it("revokes the family on reuse after the window", async () => {
+    const { pair, anon } = await signUp("late");
+    const first = await anon.auth.refresh({ refreshToken: pair.refreshToken });
+    h.setNow(new Date(Date.now() + 31_000));
+    await expectTRPCError(anon.auth.refresh({ refreshToken: pair.refreshToken }), "UNAUTHORIZED");
+    await expectTRPCError(anon.auth.refresh({ refreshToken: first.refreshToken }), "UNAUTHORIZED");
+  });
+
+  it("is off at 0: the second of two concurrent uses revokes the family, as before", async () => {
+    const strict = await createHarness({ refreshReuseGraceSeconds: 0 });
+    try {
+      const email = uniqueEmail("strict");
+      const anon = await strict.caller();
+      await anon.auth.register({ email, password: PASSWORD });
+      const pair = await anon.auth.login({ email, password: PASSWORD });
+      const results = await Promise.allSettled([
+        anon.auth.refresh({ refreshToken: pair.refreshToken }),
+        anon.auth.refresh({ refreshToken: pair.refreshToken }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const session = await strict.db.session.findFirstOrThrow({
+        where: { user: { email } },
+      });
+      expect(session.revokedReason).toBe("refresh_reuse");
+    } finally {
+      await strict.close();
+    }
   });
 });

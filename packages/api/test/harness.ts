@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
-import { createAccessTokens, loadSigningKeys } from "@lifeline/core";
+import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
 import { silentLogger } from "@lifeline/logger";
 import { TRPCError } from "@trpc/server";
@@ -46,6 +46,10 @@ type RateLimitOverrides = Partial<Omit<RateLimitsConfig, "prefix">>;
 export interface HarnessOptions {
   /** Replaces parts of the default, deliberately generous, limits. */
   rateLimits?: RateLimitOverrides;
+  /** bcrypt cost (default 4, so suites stay fast). */
+  bcryptCost?: number;
+  /** REFRESH_REUSE_GRACE_SECONDS (default 30, as in production). */
+  refreshReuseGraceSeconds?: number;
   /** Use this Redis client (e.g. one that cannot connect) instead of the run's Redis. */
   redis?: Redis;
 }
@@ -56,7 +60,13 @@ const GENEROUS_LIMITS: Omit<RateLimitsConfig, "prefix"> = {
   global: { max: 10_000, windowSeconds: 900 },
   credentials: { max: 10_000, windowSeconds: 900 },
   refresh: { max: 10_000, windowSeconds: 900 },
-  lockout: { threshold: 1_000, baseSeconds: 60, maxSeconds: 3600 },
+  lockout: {
+    threshold: 1_000,
+    baseSeconds: 60,
+    maxSeconds: 3600,
+    accountMaxFailures: 100_000,
+    accountWindowSeconds: 3600,
+  },
 };
 
 async function connectRedis(): Promise<Redis> {
@@ -75,25 +85,29 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const redis = options.redis ?? (await connectRedis());
   const redisKeyPrefix = `${inject("redisKeyPrefix")}${randomBytes(4).toString("hex")}:`;
   let now: Date | null = null;
+  const clock = () => now ?? new Date();
+  const passwords = createPasswordHasher({ cost: options.bcryptCost ?? 4, workers: 1 });
   const deps: ApiDeps = {
     db,
     logger: silentLogger(),
+    passwords,
     rateLimits: createRateLimits(redis, {
       ...GENEROUS_LIMITS,
       ...options.rateLimits,
       prefix: redisKeyPrefix,
     }),
-    accessTokens: createAccessTokens(await loadSigningKeys(undefined), {
-      issuer: "lifeline-test",
-      audience: "lifeline-test-api",
-      ttlSeconds: 900,
-    }),
+    accessTokens: createAccessTokens(
+      await loadSigningKeys(undefined),
+      { issuer: "lifeline-test", audience: "lifeline-test-api", ttlSeconds: 900 },
+      clock,
+    ),
     authConfig: {
-      bcryptCost: 4,
       refreshIdleTtlSeconds: 14 * 86400,
       refreshAbsoluteTtlSeconds: 30 * 86400,
+      refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 30,
+      refreshTokenSecret: randomBytes(32),
     },
-    now: () => now ?? new Date(),
+    now: clock,
   };
   return {
     db,
@@ -115,14 +129,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ),
     close: async () => {
       redis.disconnect();
-      await db.$disconnect();
+      await Promise.all([db.$disconnect(), passwords.close()]);
     },
   };
 }
 
 let ipCounter = 0;
 /** A documentation-range address (RFC 3849) no other caller in this file has used. */
-export const uniqueIp = () => `2001:db8::${(++ipCounter).toString(16)}`;
+export const uniqueIp = () => `2001:db8:${(++ipCounter).toString(16)}::1`;
 
 export const uniqueEmail = (label = "user") => `${label}-${randomUUID().slice(0, 8)}@example.com`;
 

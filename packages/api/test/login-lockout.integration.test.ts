@@ -1,8 +1,9 @@
 import type { AppError } from "@lifeline/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
+import { clientKey } from "../src/rate-limit/client-key";
 import { emailKey } from "../src/rate-limit/email-key";
-import { createHarness, expectTRPCError, uniqueEmail, type Harness } from "./harness";
+import { createHarness, expectTRPCError, uniqueEmail, uniqueIp, type Harness } from "./harness";
 
 const PASSWORD = "correct horse battery";
 
@@ -10,7 +11,15 @@ const PASSWORD = "correct horse battery";
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness({
-    rateLimits: { lockout: { threshold: 3, baseSeconds: 60, maxSeconds: 200 } },
+    rateLimits: {
+      lockout: {
+        threshold: 3,
+        baseSeconds: 60,
+        maxSeconds: 200,
+        accountMaxFailures: 1000,
+        accountWindowSeconds: 3600,
+      },
+    },
   });
 });
 afterAll(() => h.close());
@@ -21,15 +30,18 @@ async function registered(harness = h): Promise<string> {
   return email;
 }
 
-async function failLogin(email: string, harness = h) {
+/** The address h.caller() uses unless told otherwise. */
+const DEFAULT_IP = "203.0.113.7";
+
+async function failLogin(email: string, harness = h, ip = DEFAULT_IP) {
   await expectTRPCError(
-    (await harness.caller()).auth.login({ email, password: "wrong password" }),
+    (await harness.caller(undefined, { ip })).auth.login({ email, password: "wrong password" }),
     "UNAUTHORIZED",
   );
 }
 
-const keysOf = (harness: Harness, email: string) => {
-  const base = `${harness.redisKeyPrefix}lockout:${emailKey(email)}`;
+const keysOf = (harness: Harness, email: string, ip = DEFAULT_IP) => {
+  const base = `${harness.redisKeyPrefix}lockout:${emailKey(email)}:client:${clientKey(ip)}`;
   return { failures: `${base}:failures`, lock: `${base}:lock` };
 };
 
@@ -126,7 +138,15 @@ describe("login lockout", () => {
 
   it("lets the right password in once the lock has run out, and that clears the count", async () => {
     const short = await createHarness({
-      rateLimits: { lockout: { threshold: 2, baseSeconds: 1, maxSeconds: 2 } },
+      rateLimits: {
+        lockout: {
+          threshold: 2,
+          baseSeconds: 1,
+          maxSeconds: 2,
+          accountMaxFailures: 1000,
+          accountWindowSeconds: 3600,
+        },
+      },
     });
     try {
       const email = await registered(short);
@@ -159,5 +179,120 @@ describe("login lockout", () => {
     await expect(
       (await h.caller()).auth.refresh({ refreshToken: pair.refreshToken }),
     ).resolves.toMatchObject({ user: { email } });
+  });
+});
+
+describe("lockout per account and client", () => {
+  it("delays only the stranger: failures from five addresses do not lock the owner out", async () => {
+    const email = await registered();
+    for (let i = 0; i < 5; i++) await failLogin(email, h, uniqueIp());
+    // The owner, from their own address, signs in at once.
+    await expect(
+      (await h.caller(undefined, { ip: "198.51.100.20" })).auth.login({
+        email,
+        password: PASSWORD,
+      }),
+    ).resolves.toMatchObject({ user: { email } });
+  });
+
+  it("locks the one client that keeps failing, and only it", async () => {
+    const email = await registered();
+    const stranger = "198.51.100.66";
+    for (let i = 0; i < 3; i++) await failLogin(email, h, stranger);
+    await expectTRPCError(
+      (await h.caller(undefined, { ip: stranger })).auth.login({ email, password: PASSWORD }),
+      "TOO_MANY_REQUESTS",
+    );
+    await expect(
+      (await h.caller(undefined, { ip: "198.51.100.67" })).auth.login({
+        email,
+        password: PASSWORD,
+      }),
+    ).resolves.toMatchObject({ user: { email } });
+  });
+
+  it("counts an IPv6 client by its /64: rotating addresses inside it does not help", async () => {
+    const email = await registered();
+    for (let i = 1; i <= 3; i++) await failLogin(email, h, `2001:db8:77:1::${i}`);
+    await expectTRPCError(
+      (await h.caller(undefined, { ip: "2001:db8:77:1:ffff::9" })).auth.login({
+        email,
+        password: PASSWORD,
+      }),
+      "TOO_MANY_REQUESTS",
+    );
+    // Another /64 is another client.
+    await expect(
+      (await h.caller(undefined, { ip: "2001:db8:77:2::1" })).auth.login({
+        email,
+        password: PASSWORD,
+      }),
+    ).resolves.toMatchObject({ user: { email } });
+  });
+
+  it("counts wrong current passwords on changePassword, and locks that too", async () => {
+    const email = await registered();
+    const { accessToken } = await (await h.caller()).auth.login({ email, password: PASSWORD });
+    const me = await h.caller(accessToken, { ip: "198.51.100.90" });
+    for (let i = 0; i < 3; i++) {
+      await expectTRPCError(
+        me.auth.changePassword({
+          currentPassword: "wrong password",
+          newPassword: "new password 1",
+        }),
+        "FORBIDDEN",
+      );
+    }
+    // Now even the right current password is refused from that client: the guessing stops.
+    await expectTRPCError(
+      me.auth.changePassword({ currentPassword: PASSWORD, newPassword: "new password 1" }),
+      "TOO_MANY_REQUESTS",
+    );
+    expect(await h.redis.exists(keysOf(h, email, "198.51.100.90").lock)).toBe(1);
+  });
+});
+
+describe("account-wide ceiling", () => {
+  it("locks the account for everyone past the ceiling, audited once", async () => {
+    const ceiling = await createHarness({
+      rateLimits: {
+        lockout: {
+          threshold: 100,
+          baseSeconds: 60,
+          maxSeconds: 200,
+          accountMaxFailures: 4,
+          accountWindowSeconds: 600,
+        },
+      },
+    });
+    try {
+      const email = await registered(ceiling);
+      // The fifth failure passes the ceiling of four.
+      for (let i = 0; i < 5; i++) await failLogin(email, ceiling, uniqueIp());
+      const error = await expectTRPCError(
+        (await ceiling.caller(undefined, { ip: "198.51.100.30" })).auth.login({
+          email,
+          password: PASSWORD,
+        }),
+        "TOO_MANY_REQUESTS",
+      );
+      const retryAfter = (error.cause as AppError).retryAfterSeconds!;
+      expect(retryAfter).toBeGreaterThan(590);
+      expect(retryAfter).toBeLessThanOrEqual(600);
+      const user = await ceiling.db.user.findUniqueOrThrow({ where: { email } });
+      expect(
+        await ceiling.db.auditEvent.count({ where: { type: "account_locked", userId: user.id } }),
+      ).toBe(1);
+      // A password reset proves ownership and clears it.
+      await ceiling.deps.rateLimits.lockout.clearAccount(email);
+      await expect(
+        (await ceiling.caller(undefined, { ip: "198.51.100.30" })).auth.login({
+          email,
+          password: PASSWORD,
+        }),
+      ).resolves.toMatchObject({ user: { email } });
+    } finally {
+      await ceiling.close();
+    }
   });
 });

@@ -71,11 +71,45 @@ describe("credential rate limit", () => {
     expect(Number(headers["RateLimit-Reset"])).toBeLessThanOrEqual(WINDOW);
   });
 
-  it("limits one email tried from many addresses", async () => {
+  it("does not limit one email tried from many addresses (the owner's budget is theirs)", async () => {
     const email = uniqueEmail("spread");
-    for (let i = 0; i < 5; i++) await wrongLogin(email, uniqueIp());
-    const fresh = await h.caller(undefined, { ip: uniqueIp() });
-    await expectTRPCError(fresh.auth.login({ email, password: PASSWORD }), "TOO_MANY_REQUESTS");
+    await (
+      await h.caller(undefined, { ip: uniqueIp() })
+    ).auth.register({ email, password: PASSWORD });
+    for (let i = 0; i < 6; i++) await wrongLogin(email, uniqueIp());
+    const owner = await h.caller(undefined, { ip: uniqueIp() });
+    await expect(owner.auth.login({ email, password: PASSWORD })).resolves.toMatchObject({
+      user: { email },
+    });
+  });
+
+  it("limits a signed-in user's password checks per user, whatever the address", async () => {
+    const email = uniqueEmail("changer");
+    await (
+      await h.caller(undefined, { ip: uniqueIp() })
+    ).auth.register({ email, password: PASSWORD });
+    const { accessToken } = await (
+      await h.caller(undefined, { ip: uniqueIp() })
+    ).auth.login({
+      email,
+      password: PASSWORD,
+    });
+    for (let i = 0; i < 5; i++) {
+      await expectTRPCError(
+        (await h.caller(accessToken, { ip: uniqueIp() })).auth.changePassword({
+          currentPassword: "wrong password",
+          newPassword: "another password",
+        }),
+        "FORBIDDEN",
+      );
+    }
+    await expectTRPCError(
+      (await h.caller(accessToken, { ip: uniqueIp() })).auth.changePassword({
+        currentPassword: PASSWORD,
+        newPassword: "another password",
+      }),
+      "TOO_MANY_REQUESTS",
+    );
   });
 
   it("limits one address trying many emails, register included", async () => {
@@ -131,6 +165,12 @@ describe("refresh rate limit", () => {
 });
 
 describe("global limit", () => {
+  it("counts every call of a batch", async () => {
+    const ip = uniqueIp();
+    expect((await h.deps.rateLimits.checkGlobal(ip, 2)).remaining).toBe(1);
+    expect((await h.deps.rateLimits.checkGlobal(ip, 2)).allowed).toBe(false);
+  });
+
   it("counts per address and refuses past the limit", async () => {
     const ip = uniqueIp();
     const results = [];
@@ -145,7 +185,12 @@ describe("global limit", () => {
   it("keeps its keys under <prefix>ratelimit:<name>: with an expiry, and no email in clear", async () => {
     const limiterKeys = await h.redis.keys(`${h.redisKeyPrefix}ratelimit:*`);
     const names = new Set(limiterKeys.map((k) => k.slice(h.redisKeyPrefix.length).split(":")[1]));
-    expect([...names].sort()).toEqual(["credentials-email", "credentials-ip", "global", "refresh"]);
+    expect([...names].sort()).toEqual([
+      "credentials-client",
+      "credentials-user",
+      "global",
+      "refresh",
+    ]);
     // Every key this harness wrote (the lockout's failure counters too) expires.
     const keys = await h.redis.keys(`${h.redisKeyPrefix}*`);
     expect(keys.some((k) => k.includes("@"))).toBe(false);

@@ -1,4 +1,12 @@
-export { AppError, type AppErrorCode, type AppErrorDetail } from "./errors/app-error";
+export {
+  APP_ERROR_REASONS,
+  AppError,
+  isAppError,
+  type AppErrorCode,
+  type AppErrorDetail,
+  type AppErrorOptions,
+  type AppErrorReason,
+} from "./errors/app-error";
 export {
   writeAuditEvent,
   type AuditEventInput,
@@ -6,6 +14,7 @@ export {
 } from "./audit/write-audit-event";
 export {
   createAccessTokens,
+  ISSUED_AT_SKEW_SECONDS,
   type AccessTokenClaims,
   type AccessTokenConfig,
   type AccessTokens,
@@ -14,7 +23,19 @@ export { authenticate, type Authenticated } from "./auth/authenticate";
 export { changePassword, login, logoutAll, register, type Credentials } from "./auth/credentials";
 export type { AuthConfig, AuthDeps, ClientMeta } from "./auth/deps";
 export { normaliseEmail } from "./auth/email";
-export { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordByteLength } from "./auth/password";
+export {
+  fitsBcrypt,
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_BYTES,
+  passwordByteLength,
+} from "./auth/password";
+export {
+  createPasswordHasher,
+  DEFAULT_PASSWORD_QUEUE_MAX,
+  defaultPasswordWorkers,
+  type PasswordHasher,
+  type PasswordHasherOptions,
+} from "./auth/password-hasher";
 export { toPublicUser, type PublicUser } from "./auth/public-user";
 export { hashRefreshToken } from "./auth/refresh-token";
 export {

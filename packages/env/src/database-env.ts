@@ -1,10 +1,10 @@
-import { z } from "zod";
+import type { z } from "zod";
 
-import { postgresUrl } from "./fields";
+import { composeEnv } from "./compose";
+import { databaseEnv } from "./fragments/database";
+import { runtimeEnv } from "./fragments/runtime";
 
 /** What the migration runner and other database-only scripts read. */
-export const databaseEnvSchema = z.object({
-  DATABASE_URL: postgresUrl.default("postgresql://postgres@127.0.0.1:5432/lifeline"),
-});
+export const databaseEnvSchema = composeEnv(runtimeEnv, databaseEnv);
 
 export type DatabaseEnv = z.output<typeof databaseEnvSchema>;

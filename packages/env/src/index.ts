@@ -1,4 +1,6 @@
 export { EnvError, parseEnv } from "./parse-env";
 export { loadDotEnv } from "./load-dotenv";
+export { findRepoRoot, resolveFromRepoRoot } from "./repo-root";
+export { composeEnv, defineFragment, type EnvFragment, type EnvRules } from "./compose";
 export { serverEnvSchema, type ServerEnv } from "./server-env";
 export { databaseEnvSchema, type DatabaseEnv } from "./database-env";

@@ -65,3 +65,48 @@ describe("cross-variable rules", () => {
     ).toThrow(/REFRESH_IDLE_TTL: must not exceed REFRESH_ABSOLUTE_TTL/);
   });
 });
+
+describe("messages a person can act on", () => {
+  it("say what a number must be", () => {
+    expect(() => parseEnv(serverEnvSchema, { PORT: "abc" })).toThrow(
+      "PORT: must be a whole number from 0 to 65535",
+    );
+    expect(() => parseEnv(serverEnvSchema, { PORT: "70000" })).toThrow(/from 0 to 65535/);
+    expect(() => parseEnv(serverEnvSchema, { RATE_LIMIT_AUTH_MAX: "0" })).toThrow(
+      "RATE_LIMIT_AUTH_MAX: must be a whole number of at least 1",
+    );
+    expect(() => parseEnv(serverEnvSchema, { PORT: "80.5" })).toThrow(/PORT: must be a whole/);
+  });
+
+  it("require the refresh-token secret in production, and a long one", () => {
+    expect(() => parseEnv(serverEnvSchema, { NODE_ENV: "production" })).toThrow(
+      /REFRESH_TOKEN_SECRET: is required in production/,
+    );
+    expect(() => parseEnv(serverEnvSchema, { REFRESH_TOKEN_SECRET: "short" })).toThrow(
+      /REFRESH_TOKEN_SECRET: must be at least 32 characters/,
+    );
+  });
+});
+
+describe("environment-specific defaults", () => {
+  const production = {
+    NODE_ENV: "production",
+    JWT_SIGNING_KEYS: "[]",
+    REFRESH_TOKEN_SECRET: "s".repeat(32),
+  };
+
+  it("keep the roadmap's limits in production and test", () => {
+    for (const env of [production, { NODE_ENV: "test" }]) {
+      const parsed = parseEnv(serverEnvSchema, env);
+      expect(parsed.RATE_LIMIT_AUTH_MAX).toBe(5);
+      expect(parsed.RATE_LIMIT_GLOBAL_MAX).toBe(100);
+      expect(parsed.LOGIN_LOCKOUT_THRESHOLD).toBe(5);
+    }
+  });
+
+  it("are looser in development, and an explicit value still wins", () => {
+    expect(parseEnv(serverEnvSchema, {}).RATE_LIMIT_AUTH_MAX).toBeGreaterThan(5);
+    expect(parseEnv(serverEnvSchema, { NODE_ENV: "development" }).RATE_LIMIT_GLOBAL_MAX).toBe(5000);
+    expect(parseEnv(serverEnvSchema, { RATE_LIMIT_AUTH_MAX: "7" }).RATE_LIMIT_AUTH_MAX).toBe(7);
+  });
+});

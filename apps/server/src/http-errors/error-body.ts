@@ -5,6 +5,7 @@ export interface EdgeError {
   code: string;
   message: string;
   requestId: string;
+  reason?: string;
   details?: { path: string; message: string }[];
 }
 
@@ -20,6 +21,7 @@ function isTRPCKey(code: string): code is TRPCKey {
  */
 export function errorBody(url: string, error: EdgeError): Record<string, unknown> {
   const details = error.details?.length ? { details: error.details } : {};
+  const reason = error.reason ? { reason: error.reason } : {};
   if (url.startsWith("/trpc")) {
     const key = isTRPCKey(error.code)
       ? error.code
@@ -33,6 +35,7 @@ export function errorBody(url: string, error: EdgeError): Record<string, unknown
         data: {
           code: error.code,
           httpStatus: error.status,
+          ...reason,
           requestId: error.requestId,
           ...details,
         },
@@ -40,6 +43,12 @@ export function errorBody(url: string, error: EdgeError): Record<string, unknown
     };
   }
   return {
-    error: { code: error.code, message: error.message, ...details, requestId: error.requestId },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...reason,
+      ...details,
+      requestId: error.requestId,
+    },
   };
 }

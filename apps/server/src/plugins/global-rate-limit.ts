@@ -1,4 +1,4 @@
-import { rateLimitHeaders, type RateLimits } from "@lifeline/api";
+import { clientKey, rateLimitHeaders, type RateLimits } from "@lifeline/api";
 import type { FastifyInstance } from "fastify";
 
 import { sendError } from "../http-errors/register-error-handlers";
@@ -13,7 +13,7 @@ const DEGRADED_LOG_INTERVAL_MS = 30_000;
 
 /**
  * The global per-client limit, for every route of both transports (/trpc and /api alike),
- * counted in Redis so all instances share it. CORS preflights are not counted: a browser
+ * counted in Redis so all instances share it. Every call of a tRPC batch counts. CORS preflights are not counted: a browser
  * sends them on its own, and counting them would halve a page's budget.
  * If Redis cannot answer, this limit fails open (logged); the credential limits fail closed.
  */
@@ -24,7 +24,7 @@ export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLi
     const path = req.url.split("?")[0] ?? "";
     if (req.method === "OPTIONS" || UNLIMITED_PATHS.has(path) || path.startsWith(DOCS_ASSETS))
       return;
-    const result = await rateLimits.checkGlobal(req.ip);
+    const result = await rateLimits.checkGlobal(clientKey(req.ip), req.procedureCalls);
     if (result.degraded) {
       const now = Date.now();
       if (now - lastDegradedLog > DEGRADED_LOG_INTERVAL_MS) {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fastifyTRPCOpenApiPlugin } from "trpc-to-openapi";
 
 import { errorBody } from "../http-errors/error-body";
-import { sendError } from "../http-errors/register-error-handlers";
+import { notFoundMessage, sendError } from "../http-errors/register-error-handlers";
 import { createRequestContext, logProcedureError } from "./request-context";
 
 /** Where the REST bridge lives; the OpenAPI document's server URL. */
@@ -80,7 +80,7 @@ function restErrorPayload(
   let message = bridge.message;
   // No procedure matched: the same answer as any unknown route.
   if (bridge.code === "NOT_FOUND" && bridge.procedure === undefined) {
-    message = `No route for ${req.method} ${req.url.split("?")[0] ?? ""}`;
+    message = notFoundMessage(req.method);
   }
   // The bridge's own wording here is garbled ('Unsupported content-type "text/plain').
   if (bridge.code === "UNSUPPORTED_MEDIA_TYPE") message = "Content-Type must be application/json";
@@ -91,6 +91,7 @@ function restErrorPayload(
       code: bridge.code,
       message,
       requestId: req.id,
+      ...(bridge.reason ? { reason: bridge.reason } : {}),
       ...(bridge.details ? { details: bridge.details } : {}),
     }),
   );

@@ -1,4 +1,4 @@
-import type { AppErrorDetail } from "@lifeline/core";
+import { AppError, type AppErrorDetail, type AppErrorReason } from "@lifeline/core";
 import type { TRPC_ERROR_CODE_NUMBER, TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
@@ -8,6 +8,8 @@ import { errorDetails, validationMessage } from "./error-details";
 export interface LifelineErrorData {
   code: TRPCError["code"];
   httpStatus: number;
+  /** The application's reason, where it helps the client decide (see AppErrorReason). */
+  reason?: AppErrorReason;
   path?: string;
   requestId: string | null;
   details?: AppErrorDetail[];
@@ -16,8 +18,9 @@ export interface LifelineErrorData {
 export const INTERNAL_MESSAGE = "Internal server error";
 
 /**
- * One error shape for every procedure: validation errors name each field, unexpected errors
- * say nothing about their cause (it is logged), and no stack ever leaves the process.
+ * One error shape for every procedure: validation errors name each field, domain errors
+ * carry their reason, unexpected errors say nothing about their cause (it is logged), and
+ * no stack, path or driver message ever leaves the process.
  */
 export function formatError(
   shape: TRPCDefaultErrorShape,
@@ -25,6 +28,7 @@ export function formatError(
   requestId: string | null,
 ): { message: string; code: TRPC_ERROR_CODE_NUMBER; data: LifelineErrorData } {
   const details = errorDetails(error);
+  const appError = error.cause instanceof AppError ? error.cause : null;
   let message = error.message;
   if (error.code === "INTERNAL_SERVER_ERROR") message = INTERNAL_MESSAGE;
   else if (error.cause instanceof ZodError && details) message = validationMessage(details);
@@ -34,6 +38,7 @@ export function formatError(
     data: {
       code: shape.data.code,
       httpStatus: shape.data.httpStatus,
+      ...(appError?.reason ? { reason: appError.reason } : {}),
       ...(shape.data.path ? { path: shape.data.path } : {}),
       requestId,
       ...(details?.length ? { details } : {}),

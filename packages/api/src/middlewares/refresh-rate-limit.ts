@@ -6,6 +6,6 @@ import { enforceRateLimit } from "./enforce-rate-limit";
  * since well-behaved clients refresh routinely. Fails closed.
  */
 export const refreshRateLimit = middleware(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx, "refresh", () => ctx.deps.rateLimits.checkRefresh(ctx.ip));
+  await enforceRateLimit(ctx, "refresh", () => ctx.deps.rateLimits.checkRefresh(ctx.client));
   return next();
 });

@@ -1,3 +1,4 @@
+import { APP_ERROR_REASONS } from "@lifeline/core";
 import { z } from "zod";
 
 /** One field-level problem: `path` is the dotted input path, "(input)" for the whole input. */
@@ -22,6 +23,14 @@ export const ZErrorResponseSchema = z
         description: "For people; validation errors name every field. 500s never say why.",
         examples: ["Invalid input: email: must be a valid email address"],
       }),
+      reason: z
+        .enum(APP_ERROR_REASONS)
+        .optional()
+        .meta({
+          description:
+            "Why, where it helps the client decide: on every 401 (token_expired: refresh; token_invalid: refresh or sign in; session_ended: sign in; credentials_invalid: wrong password or refresh token), and on errors worth retrying (retry_later)",
+          examples: ["token_expired"],
+        }),
       details: z
         .array(ZErrorDetailSchema)
         .optional()

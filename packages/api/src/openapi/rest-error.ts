@@ -8,6 +8,7 @@ import { validationMessage } from "../errors/error-details";
 export interface BridgeError {
   code: string;
   message: string;
+  reason?: string;
   details?: AppErrorDetail[];
   /** The procedure that failed; absent when no procedure matched the method and path. */
   procedure?: string;
@@ -21,6 +22,7 @@ const ZBridgeErrorSchema = z.object({
   data: z
     .object({
       code: z.string().optional(),
+      reason: z.string().optional(),
       path: z.string().optional(),
       details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     })
@@ -44,6 +46,7 @@ export function readBridgeError(body: unknown): BridgeError | null {
         ? validationMessage(details)
         : (message ?? (code === "INTERNAL_SERVER_ERROR" ? INTERNAL_MESSAGE : code)),
   };
+  if (data?.reason) error.reason = data.reason;
   if (details) error.details = details;
   if (data?.path) error.procedure = data.path;
   return error;

@@ -17,18 +17,3 @@ export interface RateLimitResult {
 export function unlimited(limit: number): RateLimitResult {
   return { allowed: true, limit, remaining: limit, resetSeconds: 0 };
 }
-
-/**
- * Combines checks made for one request (e.g. per IP and per email): refused if any refused,
- * and reports the one that binds, so the headers tell the client the truth.
- */
-export function mostRestrictive(results: readonly RateLimitResult[]): RateLimitResult {
-  const [first, ...rest] = results;
-  if (!first) throw new Error("mostRestrictive needs at least one result");
-  return rest.reduce((binding, result) => {
-    if (binding.allowed !== result.allowed) return binding.allowed ? result : binding;
-    // Both refused: the client must wait for the later reset. Both allowed: fewer left binds.
-    if (!result.allowed) return result.resetSeconds > binding.resetSeconds ? result : binding;
-    return result.remaining < binding.remaining ? result : binding;
-  }, first);
-}

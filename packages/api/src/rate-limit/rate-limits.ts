@@ -1,9 +1,8 @@
 import type { Redis as IORedis } from "ioredis";
 
-import { emailKey } from "./email-key";
 import { limiterUnavailable } from "./limiter-unavailable";
 import { createLoginLockout, type LoginLockout } from "./login-lockout";
-import { mostRestrictive, unlimited, type RateLimitResult } from "./rate-limit-result";
+import { unlimited, type RateLimitResult } from "./rate-limit-result";
 import { createSlidingWindow, type SlidingWindow } from "./sliding-window";
 import { createUpstashRedisAdapter } from "./upstash-redis-adapter";
 
@@ -18,9 +17,16 @@ export interface RateLimitsConfig {
   /** REDIS_KEY_PREFIX; limiter keys live under `<prefix>ratelimit:<name>:`. */
   prefix: string;
   global: WindowConfig;
+  /** Password checks and registrations: per client, and per signed-in user. */
   credentials: WindowConfig;
   refresh: WindowConfig;
-  lockout: { threshold: number; baseSeconds: number; maxSeconds: number };
+  lockout: {
+    threshold: number;
+    baseSeconds: number;
+    maxSeconds: number;
+    accountMaxFailures: number;
+    accountWindowSeconds: number;
+  };
   /** How long any one Redis call may take before it counts as a failure (default 500). */
   timeoutMs?: number;
 }
@@ -36,19 +42,26 @@ export interface RateLimitsConfig {
  */
 export interface RateLimits {
   readonly enabled: boolean;
-  /** Per client IP, for every request (called from the server's hook). Never throws. */
-  checkGlobal(ip: string): Promise<RateLimitResult>;
-  /** Register and login: per client IP and per email; the stricter answer wins. */
-  checkCredentials(request: { ip: string | null; email: string }): Promise<RateLimitResult>;
-  /** Token refresh: per client IP, looser than credentials (clients refresh routinely). */
-  checkRefresh(ip: string | null): Promise<RateLimitResult>;
+  /**
+   * Per client (see clientKey), for every request, called from the server's hook. `calls` is
+   * how many procedure calls the request carries (a tRPC batch holds several): each counts.
+   * Never throws.
+   */
+  checkGlobal(client: string, calls?: number): Promise<RateLimitResult>;
+  /**
+   * Register, login and every other password check: per client. Not per email: a budget
+   * per email would let anyone spend the owner's (the lockout's account-wide ceiling is
+   * what stops guessing spread over many clients).
+   */
+  checkCredentials(client: string): Promise<RateLimitResult>;
+  /** Password checks by a signed-in user (changePassword): per user, whatever the client. */
+  checkUserCredentials(userId: string): Promise<RateLimitResult>;
+  /** Token refresh: per client, looser than credentials (clients refresh routinely). */
+  checkRefresh(client: string): Promise<RateLimitResult>;
   lockout: LoginLockout;
 }
 
 const DEFAULT_TIMEOUT_MS = 500;
-
-// A request without a known address shares one bucket rather than escaping the limit.
-const ipId = (ip: string | null) => ip ?? "unknown";
 
 /** Runs a fail-closed check: a Redis failure becomes SERVICE_UNAVAILABLE. */
 async function failClosed<T>(check: Promise<T>): Promise<T> {
@@ -73,6 +86,7 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
       enabled: false,
       checkGlobal: async () => unlimited(config.global.max),
       checkCredentials: async () => unlimited(config.credentials.max),
+      checkUserCredentials: async () => unlimited(config.credentials.max),
       checkRefresh: async () => unlimited(config.refresh.max),
       lockout,
     };
@@ -87,31 +101,24 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
       timeoutMs,
     });
   const globalLimit = limiter("global", config.global);
-  const credentialsByIp = limiter("credentials-ip", config.credentials);
-  const credentialsByEmail = limiter("credentials-email", config.credentials);
+  const credentialsByClient = limiter("credentials-client", config.credentials);
+  const credentialsByUser = limiter("credentials-user", config.credentials);
   const refresh = limiter("refresh", config.refresh);
 
   return {
     enabled: true,
 
-    checkGlobal: async (ip) => {
+    checkGlobal: async (client, calls = 1) => {
       try {
-        return await globalLimit(ip);
+        return await globalLimit(client, calls);
       } catch (error) {
         return { ...unlimited(config.global.max), degraded: true, cause: error };
       }
     },
 
-    // Both counters see every attempt: one guesser on many addresses is caught by email,
-    // one address trying many emails by IP.
-    checkCredentials: async ({ ip, email }) =>
-      mostRestrictive(
-        await failClosed(
-          Promise.all([credentialsByIp(ipId(ip)), credentialsByEmail(emailKey(email))]),
-        ),
-      ),
-
-    checkRefresh: async (ip) => failClosed(refresh(ipId(ip))),
+    checkCredentials: async (client) => failClosed(credentialsByClient(client)),
+    checkUserCredentials: async (userId) => failClosed(credentialsByUser(userId)),
+    checkRefresh: async (client) => failClosed(refresh(client)),
 
     lockout,
   };

@@ -12,8 +12,8 @@ export interface SlidingWindowOptions {
   timeoutMs: number;
 }
 
-/** Counts one request for `identifier`; rejects when Redis fails or is too slow. */
-export type SlidingWindow = (identifier: string) => Promise<RateLimitResult>;
+/** Counts `weight` requests (default 1) for `identifier`; rejects when Redis fails or is too slow. */
+export type SlidingWindow = (identifier: string, weight?: number) => Promise<RateLimitResult>;
 
 /**
  * One sliding-window limiter (upstash's: two fixed buckets weighted by elapsed time, one
@@ -38,9 +38,9 @@ export function createSlidingWindow(
     timeout: 0,
   });
 
-  return async (identifier) => {
+  return async (identifier, weight = 1) => {
     const response = await withTimeout(
-      ratelimit.limit(identifier),
+      ratelimit.limit(identifier, { rate: weight }),
       options.timeoutMs,
       `Rate limiter ${options.keyPrefix}`,
     );

@@ -8,7 +8,8 @@ export type AuditEventType =
   | "logout_all"
   | "refresh_reuse"
   | "session_revoked"
-  | "password_changed";
+  | "password_changed"
+  | "account_locked";
 
 export interface AuditEventInput {
   type: AuditEventType;

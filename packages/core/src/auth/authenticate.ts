@@ -29,7 +29,11 @@ export async function authenticate(
     session.revokedAt ||
     session.expiresAt <= clock(deps)
   ) {
-    throw new AppError("UNAUTHORIZED", "Session has ended");
+    throw new AppError({
+      code: "UNAUTHORIZED",
+      reason: "session_ended",
+      message: "Session has ended",
+    });
   }
   return { user: toPublicUser(session.user), sessionId };
 }

@@ -4,7 +4,7 @@ import { writeAuditEvent } from "../audit/write-audit-event";
 import { AppError } from "../errors/app-error";
 import type { AuthDeps, ClientMeta } from "./deps";
 import { normaliseEmail } from "./email";
-import { dummyHash, hashPassword, verifyPassword } from "./password";
+import { fitsBcrypt } from "./password";
 import { publicUserSelect, toPublicUser, type PublicUser } from "./public-user";
 import { revokeUserSessions, startSession } from "./sessions";
 import { issueTokenPair, type TokenPair } from "./token-pair";
@@ -21,7 +21,7 @@ export async function register(
   meta: ClientMeta,
 ): Promise<PublicUser> {
   const email = normaliseEmail(input.email);
-  const passwordHash = await hashPassword(input.password, deps.config.bcryptCost);
+  const passwordHash = await deps.passwords.hash(input.password);
   try {
     const user = await deps.db.user.create({
       data: { email, passwordHash },
@@ -31,19 +31,28 @@ export async function register(
     return toPublicUser(user);
   } catch (error) {
     if (isUniqueViolation(error, "email")) {
-      throw new AppError("CONFLICT", "An account with this email already exists", [
-        { path: "email", message: "already registered" },
-      ]);
+      throw new AppError({
+        code: "CONFLICT",
+        message: "An account with this email already exists",
+        details: [{ path: "email", message: "already registered" }],
+      });
     }
     throw error;
   }
 }
 
-const invalidCredentials = () => new AppError("UNAUTHORIZED", "Invalid email or password");
+const invalidCredentials = () =>
+  new AppError({
+    code: "UNAUTHORIZED",
+    reason: "credentials_invalid",
+    message: "Invalid email or password",
+  });
 
 /**
- * Checks a password and starts a session. An unknown email still pays for one bcrypt compare
- * (against a dummy hash of the same cost), so the answer and its timing are the same.
+ * Checks a password and starts a session. An unknown email, or a password bcrypt could not
+ * read whole (over 72 bytes: comparing it would ignore the rest, so any suffix would pass),
+ * still pays for one compare against a dummy hash of the same cost: the answer and its
+ * timing are those of a wrong password.
  */
 export async function login(
   deps: AuthDeps,
@@ -55,16 +64,15 @@ export async function login(
     where: { email },
     select: { ...publicUserSelect, passwordHash: true },
   });
-  const ok = await verifyPassword(
-    input.password,
-    user?.passwordHash ?? (await dummyHash(deps.config.bcryptCost)),
-  );
+  const readable = fitsBcrypt(input.password);
+  const hash = user && readable ? user.passwordHash : await deps.passwords.dummyHash();
+  const ok = (await deps.passwords.verify(input.password, hash)) && readable && user !== null;
   if (!user || !ok) {
     await writeAuditEvent(deps.db, {
       type: "login_failed",
       userId: user?.id ?? null,
       ip: meta.ip,
-      data: { reason: user ? "wrong_password" : "unknown_email" },
+      data: { reason: !user ? "unknown_email" : readable ? "wrong_password" : "password_too_long" },
     });
     throw invalidCredentials();
   }
@@ -89,13 +97,18 @@ export async function changePassword(
     where: { id: auth.userId },
     select: { passwordHash: true },
   });
-  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+  const readable = fitsBcrypt(input.currentPassword);
+  const hash = readable ? user.passwordHash : await deps.passwords.dummyHash();
+  if (!((await deps.passwords.verify(input.currentPassword, hash)) && readable)) {
     // FORBIDDEN, not UNAUTHORIZED: the caller is signed in; only the proof is wrong.
-    throw new AppError("FORBIDDEN", "Current password is incorrect", [
-      { path: "currentPassword", message: "incorrect" },
-    ]);
+    throw new AppError({
+      code: "FORBIDDEN",
+      reason: "credentials_invalid",
+      message: "Current password is incorrect",
+      details: [{ path: "currentPassword", message: "incorrect" }],
+    });
   }
-  const passwordHash = await hashPassword(input.newPassword, deps.config.bcryptCost);
+  const passwordHash = await deps.passwords.hash(input.newPassword);
   await deps.db.user.update({ where: { id: auth.userId }, data: { passwordHash } });
   const revokedSessions = await revokeUserSessions(
     deps,

@@ -1,18 +1,27 @@
 import type { Db } from "@lifeline/db";
 
 import type { AccessTokens } from "./access-tokens";
+import type { PasswordHasher } from "./password-hasher";
 
 export interface AuthConfig {
-  bcryptCost: number;
   /** A refresh-token family dies this long after its last use... */
   refreshIdleTtlSeconds: number;
   /** ...and this long after the login that started it, whatever the rotations. */
   refreshAbsoluteTtlSeconds: number;
+  /**
+   * A rotated refresh token presented again within this many seconds, while its successor
+   * is unused, gets that same successor back (a retry or a second tab), not a revocation.
+   * 0 turns the grace off.
+   */
+  refreshReuseGraceSeconds: number;
+  /** Server secret from which a token's successor is derived (HMAC), so none is stored. */
+  refreshTokenSecret: Buffer;
 }
 
 export interface AuthDeps {
   db: Db;
   accessTokens: AccessTokens;
+  passwords: PasswordHasher;
   config: AuthConfig;
   /** The clock; tests move it to reach expiries. */
   now?: () => Date;

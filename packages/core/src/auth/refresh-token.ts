@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 
 /** An opaque 256-bit refresh token, base64url (43 characters). */
 export function generateRefreshToken(): string {
@@ -8,4 +8,14 @@ export function generateRefreshToken(): string {
 /** Refresh tokens are stored only as SHA-256: they are random, so no salt or slow hash is needed. */
 export function hashRefreshToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
+}
+
+/**
+ * The token that replaces `presented` when it is rotated: an HMAC of it under a server
+ * secret, as unguessable as a random one to anyone without the secret. Being derived, the
+ * same successor can be handed out again to a retry of the same refresh without storing
+ * it anywhere (only its hash is stored, as for every token).
+ */
+export function successorOf(presented: string, secret: Buffer): string {
+  return createHmac("sha256", secret).update(presented).digest("base64url");
 }

@@ -4,7 +4,7 @@ import { writeAuditEvent } from "../audit/write-audit-event";
 import { AppError } from "../errors/app-error";
 import { clock, type AuthDeps, type ClientMeta } from "./deps";
 import { publicUserSelect, toPublicUser } from "./public-user";
-import { generateRefreshToken, hashRefreshToken } from "./refresh-token";
+import { generateRefreshToken, hashRefreshToken, successorOf } from "./refresh-token";
 import { issueTokenPair, type TokenPair } from "./token-pair";
 
 type Tx = Prisma.TransactionClient;
@@ -42,21 +42,23 @@ export async function startSession(
   return { sessionId: session.id, refreshToken };
 }
 
-const invalidRefreshToken = () => new AppError("UNAUTHORIZED", "Invalid or expired refresh token");
+const invalidRefreshToken = () =>
+  new AppError({
+    code: "UNAUTHORIZED",
+    reason: "credentials_invalid",
+    message: "Invalid or expired refresh token",
+  });
 
 type RotateOutcome =
   | { kind: "rotated"; sessionId: string; refreshToken: string; userId: string }
   | { kind: "reused"; sessionId: string; userId: string }
   | { kind: "invalid" };
 
-async function rotateInTransaction(
-  deps: AuthDeps,
-  tx: Tx,
-  presented: string,
-): Promise<RotateOutcome> {
-  const now = clock(deps);
-  const row = await tx.refreshToken.findUnique({
-    where: { tokenHash: hashRefreshToken(presented) },
+type Presented = NonNullable<Awaited<ReturnType<typeof findPresented>>>;
+
+function findPresented(tx: Tx, tokenHash: string) {
+  return tx.refreshToken.findUnique({
+    where: { tokenHash },
     select: {
       tokenHash: true,
       rotatedAt: true,
@@ -71,18 +73,59 @@ async function rotateInTransaction(
       },
     },
   });
+}
+
+/**
+ * A token already rotated, presented again: within the grace window and while its successor
+ * is still unused, it is a retry (a timed-out request, a second tab) and gets that same
+ * successor; otherwise two parties hold the family, which is reuse.
+ */
+async function retryOrReuse(
+  deps: AuthDeps,
+  tx: Tx,
+  presented: string,
+  row: Presented,
+  now: Date,
+): Promise<RotateOutcome> {
+  const { session } = row;
+  const reused: RotateOutcome = { kind: "reused", sessionId: session.id, userId: session.userId };
+  const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
+  // Read after the claim failed, so rotatedAt is the winner's committed value.
+  const rotated = await tx.refreshToken.findUnique({
+    where: { tokenHash: row.tokenHash },
+    select: { rotatedAt: true },
+  });
+  if (graceMs <= 0 || !rotated?.rotatedAt) return reused;
+  if (now.getTime() - rotated.rotatedAt.getTime() > graceMs) return reused;
+  const successor = successorOf(presented, deps.config.refreshTokenSecret);
+  const next = await tx.refreshToken.findUnique({
+    where: { tokenHash: hashRefreshToken(successor) },
+    select: { sessionId: true, rotatedAt: true },
+  });
+  if (next?.sessionId !== session.id || next.rotatedAt) return reused;
+  return { kind: "rotated", sessionId: session.id, refreshToken: successor, userId: session.userId };
+}
+
+async function rotateInTransaction(
+  deps: AuthDeps,
+  tx: Tx,
+  presented: string,
+): Promise<RotateOutcome> {
+  const now = clock(deps);
+  const row = await findPresented(tx, hashRefreshToken(presented));
   if (!row) return { kind: "invalid" };
   const { session } = row;
   if (session.revokedAt || session.expiresAt <= now) return { kind: "invalid" };
 
-  // Claim the token: only one concurrent caller can flip rotated_at from NULL.
+  // Claim the token: only one concurrent caller can flip rotated_at from NULL. The others
+  // wait on the row lock, then find it rotated.
   const claimed = await tx.refreshToken.updateMany({
     where: { tokenHash: row.tokenHash, rotatedAt: null },
     data: { rotatedAt: now },
   });
-  if (claimed.count === 0) return { kind: "reused", sessionId: session.id, userId: session.userId };
+  if (claimed.count === 0) return retryOrReuse(deps, tx, presented, row, now);
 
-  const refreshToken = generateRefreshToken();
+  const refreshToken = successorOf(presented, deps.config.refreshTokenSecret);
   const tokenHash = hashRefreshToken(refreshToken);
   await tx.refreshToken.create({ data: { tokenHash, sessionId: session.id, createdAt: now } });
   await tx.session.update({
@@ -97,7 +140,8 @@ async function rotateInTransaction(
 
 /**
  * Exchanges a refresh token for a new pair, rotating it in one transaction. A token that was
- * already rotated out means two parties hold the family: it is revoked whole and audited.
+ * already rotated out means two parties hold the family, unless it is a retry inside the
+ * grace window (see retryOrReuse): the family is revoked whole and audited.
  */
 export async function refreshSession(
   deps: AuthDeps,
@@ -201,7 +245,7 @@ export async function revokeSession(
     where: { id: sessionId, userId, revokedAt: null },
     data: { revokedAt: clock(deps), revokedReason: "revoked_by_user" },
   });
-  if (count === 0) throw new AppError("NOT_FOUND", "No such session");
+  if (count === 0) throw new AppError({ code: "NOT_FOUND", message: "No such session" });
   await writeAuditEvent(deps.db, {
     type: "session_revoked",
     userId,

@@ -13,21 +13,71 @@ export type AppErrorCode =
   | "SERVICE_UNAVAILABLE"
   | "INTERNAL_SERVER_ERROR";
 
+/**
+ * The application's own word for what went wrong, beside the transport code, where it helps
+ * a client decide what to do next. Stable: clients branch on these strings.
+ * - token_expired: the access token is past `exp`; refreshing helps.
+ * - token_invalid: the access token is not one of ours (bad signature, claims or encoding);
+ *   a refreshed token may help (e.g. after a signing-key rotation).
+ * - session_ended: the token is fine but its session was revoked or expired; sign in again.
+ * - credentials_invalid: wrong email or password, or an unusable refresh token.
+ * - needs_relink: a provider grant is revoked or expired; the user must link again.
+ * - retry_later: a transient failure (here or at a provider); the same call may work later.
+ * - misconfigured: the server's own configuration is wrong; retrying will not help.
+ */
+export const APP_ERROR_REASONS = [
+  "token_expired",
+  "token_invalid",
+  "session_ended",
+  "credentials_invalid",
+  "needs_relink",
+  "retry_later",
+  "misconfigured",
+] as const;
+
+export type AppErrorReason = (typeof APP_ERROR_REASONS)[number];
+
 export interface AppErrorDetail {
   path: string;
   message: string;
 }
 
+export interface AppErrorOptions {
+  code: AppErrorCode;
+  message: string;
+  reason?: AppErrorReason;
+  /** Field-level problems, for validation-like errors. */
+  details?: AppErrorDetail[];
+  cause?: unknown;
+  /** For TOO_MANY_REQUESTS and SERVICE_UNAVAILABLE: becomes the Retry-After header. */
+  retryAfterSeconds?: number;
+}
+
 export class AppError extends Error {
   override name = "AppError";
-  constructor(
-    readonly code: AppErrorCode,
-    message: string,
-    readonly details?: AppErrorDetail[],
-    options?: { cause?: unknown; retryAfterSeconds?: number },
-  ) {
-    super(message, options);
-    this.retryAfterSeconds = options?.retryAfterSeconds;
-  }
+  readonly code: AppErrorCode;
+  readonly reason: AppErrorReason | undefined;
+  readonly details: AppErrorDetail[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+
+  constructor(options: AppErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.reason = options.reason;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** True for an AppError of `code` (and `reason`, when given). */
+export function isAppError(
+  error: unknown,
+  code: AppErrorCode,
+  reason?: AppErrorReason,
+): error is AppError {
+  return (
+    error instanceof AppError &&
+    error.code === code &&
+    (reason === undefined || error.reason === reason)
+  );
 }

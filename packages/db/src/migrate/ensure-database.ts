@@ -18,19 +18,37 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Creates the database named by the URL when it does not exist yet. Returns true if made. */
-export async function ensureDatabase(connectionString: string): Promise<boolean> {
+/** The database a URL names does not exist, and creating it was not allowed. */
+export class DatabaseMissingError extends Error {
+  override name = "DatabaseMissingError";
+}
+
+/**
+ * Creates the database named by the URL when it does not exist yet; returns true if made.
+ * With `create: false` (production) a missing database is an error that names it: there, a
+ * misspelt DATABASE_URL must not quietly become a new, empty, migrated database.
+ */
+export async function ensureDatabase(
+  connectionString: string,
+  options: { create?: boolean } = {},
+): Promise<boolean> {
   const name = databaseName(connectionString);
   const client = new pg.Client({ connectionString: maintenanceUrl(connectionString) });
   await client.connect();
   try {
     const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (found.rowCount) return false;
+    if (options.create === false) {
+      const server = new URL(connectionString).host;
+      throw new DatabaseMissingError(
+        `database "${name}" does not exist on ${server}; create it, or check DATABASE_URL (it is created automatically only in development and test)`,
+      );
+    }
     await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
     return true;
   } catch (error) {
     // Two processes racing to create it: the loser sees duplicate_database (42P04).
-    if ((error as { code?: string }).code === "42P04") return false;
+    if ((error as { code?: string } | null)?.code === "42P04") return false;
     throw error;
   } finally {
     await client.end();

@@ -1,8 +1,9 @@
 import * as core from "@lifeline/core";
 
 import type { Context } from "../../context";
+import { accountLockout } from "../../middlewares/account-lockout";
 import { credentialRateLimit } from "../../middlewares/credential-rate-limit";
-import { loginLockout } from "../../middlewares/login-lockout";
+import { passwordBudget } from "../../middlewares/password-budget";
 import { refreshRateLimit } from "../../middlewares/refresh-rate-limit";
 import { protectedProcedure, publicProcedure, router } from "../../trpc";
 import {
@@ -23,8 +24,8 @@ import {
 const TAGS = ["auth"];
 
 function authDeps(ctx: Context): core.AuthDeps {
-  const { db, accessTokens, authConfig, now } = ctx.deps;
-  return { db, accessTokens, config: authConfig, ...(now ? { now } : {}) };
+  const { db, accessTokens, passwords, authConfig, now } = ctx.deps;
+  return { db, accessTokens, passwords, config: authConfig, ...(now ? { now } : {}) };
 }
 
 const meta = (ctx: Context): core.ClientMeta => ({ ip: ctx.ip, userAgent: ctx.userAgent });
@@ -36,13 +37,14 @@ export const authRouter = router({
         method: "POST",
         path: "/auth/register",
         protect: false,
-        errorResponses: [400, 409],
+        errorResponses: [400, 409, 503],
         tags: TAGS,
         summary: "Create an account",
       },
     })
     .input(ZCredentialsRequestSchema)
     // After .input(): a malformed request is a BAD_REQUEST and counts against no limit.
+    .use(passwordBudget)
     .use(credentialRateLimit)
     .output(ZRegisterResponseSchema)
     .mutation(async ({ ctx, input }) => ({
@@ -62,8 +64,9 @@ export const authRouter = router({
     })
     .input(ZLoginRequestSchema)
     // Rate limit first, so attempts on a locked account still spend the caller's budget.
+    .use(passwordBudget)
     .use(credentialRateLimit)
-    .use(loginLockout)
+    .use(accountLockout)
     .output(ZTokenPairResponseSchema)
     .mutation(({ ctx, input }) => core.login(authDeps(ctx), input, meta(ctx))),
 
@@ -176,13 +179,16 @@ export const authRouter = router({
       openapi: {
         method: "POST",
         path: "/auth/password",
-        errorResponses: [400, 401, 403],
+        errorResponses: [400, 401, 403, 503],
         tags: TAGS,
         summary: "Change the password; other sessions end",
         protect: true,
       },
     })
     .input(ZChangePasswordRequestSchema)
+    .use(passwordBudget)
+    .use(credentialRateLimit)
+    .use(accountLockout)
     .output(ZRevokedCountResponseSchema)
     .mutation(async ({ ctx, input }) => ({
       ok: true as const,
