@@ -28,11 +28,10 @@ function _errorShapeType() {
       ? { [K in keyof T]: Plain<T[K]> }
       : T;
   type ServerShape = ServerRouter["_def"]["_config"]["$types"]["errorShape"];
-  type Data = {
-    // `reason` is typed as what arrives on the wire, any string: a newer server may send a
-    // reason this client does not know. `lifelineErrorReason()` narrows it to the known ones.
-    [K in keyof ServerShape["data"]]: K extends "reason" ? string : Plain<ServerShape["data"][K]>;
-  };
+  // `reason` is typed as what may arrive on the wire, any string: a newer server may send a
+  // reason this client does not know (`lifelineErrorReason()` narrows it to the known ones),
+  // and a server from before reasons declares none.
+  type Data = Plain<Omit<ServerShape["data"], "reason"> & { reason?: string }>;
   type Shape = { [K in keyof ServerShape]: K extends "data" ? Data : Plain<ServerShape[K]> };
   return null as unknown as Shape;
 }

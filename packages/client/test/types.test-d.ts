@@ -101,14 +101,19 @@ describe("errors", () => {
     expectTypeOf<SessionExpiredError>().toExtend<TRPCClientError<AppRouter>>();
   });
 
-  test("the client's error data has the server's fields", () => {
-    expectTypeOf<keyof LifelineErrorData>().toEqualTypeOf<keyof ServerErrorData>();
+  test("the client's error data has the server's fields, and reason", () => {
+    expectTypeOf<keyof LifelineErrorData>().toEqualTypeOf<keyof ServerErrorData | "reason">();
     expectTypeOf<ServerErrorData>().toExtend<LifelineErrorData>();
   });
 
   test("reasons: the client knows every reason the server can send", () => {
+    // The server's `reason` type (never for a server that declares none).
+    type ServerReason = {
+      [K in keyof ServerErrorData]-?: K extends "reason" ? NonNullable<ServerErrorData[K]> : never;
+    }[keyof ServerErrorData];
     expectTypeOf(lifelineErrorReason).returns.toEqualTypeOf<LifelineErrorReason | null>();
-    expectTypeOf<NonNullable<ServerErrorData["reason"]>>().toExtend<LifelineErrorReason>();
+    // In a tuple, so that `never` (no reasons) passes too.
+    expectTypeOf<[ServerReason]>().toExtend<[LifelineErrorReason]>();
     expectTypeOf<"token_expired">().toExtend<LifelineErrorReason>();
     expectTypeOf<"not_a_reason">().not.toExtend<LifelineErrorReason>();
   });

@@ -61,6 +61,25 @@ export function recordingFetch() {
   };
 }
 
+/**
+ * The reason the server at `url` gives for an UNAUTHORIZED (auth.me without a token), or
+ * null if it sends none. Reasons arrive in the same release as this client, and the client
+ * must also work with a server from before them, so these tests expect whichever behaviour
+ * the server in the tree calls for.
+ */
+export async function unauthorizedReason(url: string): Promise<string | null> {
+  const response = await fetch(`${url}/trpc/auth.me`);
+  return reasonsIn(await response.json())[0] ?? null;
+}
+
+/** Whether the server refuses a tRPC batch of `size` calls as a whole (a 400 before any runs). */
+export async function refusesBatchOf(url: string, size: number): Promise<boolean> {
+  const procedures = Array.from({ length: size }, () => "auth.me").join(",");
+  const response = await fetch(`${url}/trpc/${procedures}?batch=1`);
+  await response.body?.cancel();
+  return response.status === 400;
+}
+
 let sequence = 0;
 
 /** A fresh address per call, so tests never trip over each other's accounts. */
