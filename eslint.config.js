@@ -4,6 +4,8 @@ import prettier from "eslint-config-prettier";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+import { boundaryRules } from "./tooling/lint/src/boundaries.js";
+
 export default tseslint.config(
   {
     ignores: [
@@ -66,6 +68,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-member-access": "off",
     },
   },
+  ...boundaryRules(),
   { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

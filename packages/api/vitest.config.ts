@@ -1,3 +1,3 @@
-import { lifelineProject } from "@lifeline/vitest-config";
+import { lifelineProjects } from "@lifeline/vitest-config";
 
-export default lifelineProject("api", { integration: true });
+export default lifelineProjects();

@@ -1,3 +1,4 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "env" } });
+// Unit tests only. (Not @lifeline/vitest-config: that package depends on this one.)
+export default defineProject({ test: { name: "env", include: ["src/**/*.test.ts"] } });

@@ -1,3 +1,4 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "logger" } });
+// Unit tests only.
+export default defineProject({ test: { name: "logger", include: ["src/**/*.test.ts"] } });

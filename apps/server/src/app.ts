@@ -18,10 +18,7 @@ import { registerHealthRoutes, type ReadinessCheck } from "./routes/health";
 import { registerJwksRoute } from "./routes/jwks";
 
 export interface AppOptions {
-  env: Pick<
-    ServerEnv,
-    "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS" | "TRPC_MAX_BATCH_SIZE"
-  >;
+  env: Pick<ServerEnv, "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS" | "TRPC_MAX_BATCH_SIZE">;
   deps: ApiDeps;
   logger: Logger;
   /** Dependencies /readyz probes, by name. */

@@ -64,7 +64,9 @@ try {
 } catch (error) {
   if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
   // A plain fact for the person starting it, not a crash report.
-  logger.fatal(`port ${env.PORT} on ${env.HOST} is already in use: stop what holds it, or set PORT`);
+  logger.fatal(
+    `port ${env.PORT} on ${env.HOST} is already in use: stop what holds it, or set PORT`,
+  );
   await close();
   logger.flush();
   process.exit(1);

@@ -67,10 +67,7 @@ async function callEverything(server: TestServer, token: string): Promise<Answer
       protect: !!openapi?.protect,
     });
     if (!openapi) continue;
-    const restPath = openapi.path.replace(
-      "{id}",
-      (input as { id?: string } | undefined)?.id ?? "",
-    );
+    const restPath = openapi.path.replace("{id}", (input as { id?: string } | undefined)?.id ?? "");
     const bodyless = openapi.method === "GET" || openapi.method === "DELETE";
     const rest = await server.app.inject({
       method: openapi.method,

@@ -13,7 +13,10 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === "MaxRetriesPerRequestError") return true;
   const code = (error as { code?: unknown }).code;
-  return REDIS_UNAVAILABLE.test(error.message) || (typeof code === "string" && REDIS_UNAVAILABLE.test(code));
+  return (
+    REDIS_UNAVAILABLE.test(error.message) ||
+    (typeof code === "string" && REDIS_UNAVAILABLE.test(code))
+  );
 }
 
 /**

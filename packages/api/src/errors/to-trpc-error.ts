@@ -41,7 +41,8 @@ export function appErrorFor(error: unknown): AppError | null {
       cause: error,
     });
   }
-  if (isRecordNotFound(error)) return new AppError({ code: "NOT_FOUND", message: "Not found", cause: error });
+  if (isRecordNotFound(error))
+    return new AppError({ code: "NOT_FOUND", message: "Not found", cause: error });
   return null;
 }
 

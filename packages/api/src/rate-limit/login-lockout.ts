@@ -172,7 +172,9 @@ export function createLoginLockout(redis: IORedis, config: LoginLockoutConfig): 
       // An account has few keys (one pair per client that failed recently): SCAN is cheap.
       let cursor = "0";
       do {
-        const [next, found] = await guarded(redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 200));
+        const [next, found] = await guarded(
+          redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 200),
+        );
         cursor = next;
         if (found.length) await guarded(redis.unlink(...found));
       } while (cursor !== "0");

@@ -11,7 +11,6 @@ export function isCanonicalCompactJwt(token: string): boolean {
   const parts = token.split(".");
   if (parts.length !== 3) return false;
   return parts.every(
-    (part) =>
-      BASE64URL.test(part) && Buffer.from(part, "base64url").toString("base64url") === part,
+    (part) => BASE64URL.test(part) && Buffer.from(part, "base64url").toString("base64url") === part,
   );
 }

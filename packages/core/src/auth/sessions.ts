@@ -103,7 +103,12 @@ async function retryOrReuse(
     select: { sessionId: true, rotatedAt: true },
   });
   if (next?.sessionId !== session.id || next.rotatedAt) return reused;
-  return { kind: "rotated", sessionId: session.id, refreshToken: successor, userId: session.userId };
+  return {
+    kind: "rotated",
+    sessionId: session.id,
+    refreshToken: successor,
+    userId: session.userId,
+  };
 }
 
 async function rotateInTransaction(
