@@ -3,7 +3,7 @@ import pg from "pg";
 
 /**
  * The driver adapter prisma 6.19's WASM schema engine talks through (prisma.config.ts),
- * with the two fixes toolchain-notes.md ("Migrations offline") found necessary.
+ * with the two fixes it needs offline (docs/migrations.md, "The two adapter fixes").
  */
 
 /** pg's type id for Postgres' one-byte internal `"char"` (pg_class.relkind and the like). */

@@ -8,9 +8,9 @@ export const ZErrorDetailSchema = z.strictObject({
 });
 
 /**
- * The one error shape of the REST API (design.md, "API contract"): the same fields tRPC
- * sends in `error.data`. Strict, so a test can parse a response body with it and know that
- * nothing else leaked out.
+ * The one error shape of the REST API (docs/openapi-bridge.md, "Error bodies over REST"):
+ * the same fields tRPC sends in `error.data`. Strict, so a test can parse a response body
+ * with it and know that nothing else leaked out.
  */
 export const ZErrorResponseSchema = z
   .strictObject({

@@ -10,7 +10,7 @@ import { applyMigrations, defaultMigrationsDir } from "./apply-migrations";
 import { dropDatabase, ensureDatabase } from "./ensure-database";
 
 // Against the real Postgres: the runner's whole point is matching what Prisma's engine
-// reads and writes in `_prisma_migrations` (toolchain-notes.md, "_prisma_migrations contract").
+// reads and writes in `_prisma_migrations` (docs/migrations.md has the contract).
 
 const SERVER =
   process.env.TEST_DATABASE_SERVER ??

@@ -9,7 +9,7 @@ import pg from "pg";
  * Applies Prisma-layout migrations (`<dir>/<name>/migration.sql`) and records them in
  * `_prisma_migrations` exactly as `prisma migrate deploy` does, because Prisma 7's schema
  * engine cannot be downloaded on these machines. A machine that has the engine sees the
- * same state and can deploy later migrations on top (toolchain-notes.md has the contract).
+ * same state and can deploy later migrations on top (docs/migrations.md has the contract).
  */
 
 export const defaultMigrationsDir = fileURLToPath(
