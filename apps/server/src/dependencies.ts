@@ -25,9 +25,9 @@ export async function createDependencies(
       "JWT_SIGNING_KEYS is unset: using an ephemeral signing key (access tokens die with this process)",
     );
   }
-  if (!env.REFRESH_TOKEN_SECRET) {
+  if (!env.TOKEN_SECRET) {
     logger.warn(
-      "REFRESH_TOKEN_SECRET is unset: using an ephemeral secret (a refresh retried across a restart ends its session)",
+      "TOKEN_SECRET is unset: using an ephemeral secret (a refresh retried across a restart ends its session)",
     );
   }
   const keys = await loadSigningKeys(env.JWT_SIGNING_KEYS);
@@ -66,8 +66,8 @@ export async function createDependencies(
       refreshIdleTtlSeconds: env.REFRESH_IDLE_TTL,
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
-      refreshTokenSecret: env.REFRESH_TOKEN_SECRET
-        ? Buffer.from(env.REFRESH_TOKEN_SECRET)
+      tokenSecret: env.TOKEN_SECRET
+        ? Buffer.from(env.TOKEN_SECRET)
         : randomBytes(32),
     },
   };

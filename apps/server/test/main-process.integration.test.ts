@@ -47,7 +47,7 @@ describe("the server process", () => {
       REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}main:`,
       LOG_DIR: mkdtempSync(path.join(tmpdir(), "lifeline-main-")),
       JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk("main")]),
-      REFRESH_TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
+      TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
     });
     try {
       let status = 0;
@@ -133,6 +133,6 @@ async function productionEnv(): Promise<Record<string, string>> {
     REDIS_URL: inject("redisUrl"),
     REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}main:`,
     JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk("main")]),
-    REFRESH_TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
+    TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
   };
 }

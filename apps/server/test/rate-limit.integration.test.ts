@@ -108,9 +108,9 @@ describe("global rate limit", () => {
     const over = await get("/trpc/auth.me");
     expect(over.statusCode).toBe(429);
     expect(Number(over.headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    expect(over.json<{ error: { data: { code: string } } }>().error.data.code).toBe(
-      "TOO_MANY_REQUESTS",
-    );
+    expect(
+      over.json<{ error: { data: { code: string; reason: string } } }>().error.data,
+    ).toMatchObject({ code: "TOO_MANY_REQUESTS", reason: "retry_later" });
 
     const rest = await get("/api/anything");
     expect(rest.statusCode).toBe(429);

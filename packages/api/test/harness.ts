@@ -105,7 +105,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       refreshIdleTtlSeconds: 14 * 86400,
       refreshAbsoluteTtlSeconds: 30 * 86400,
       refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 30,
-      refreshTokenSecret: randomBytes(32),
+      tokenSecret: randomBytes(32),
     },
     now: clock,
   };

@@ -80,10 +80,10 @@ describe("messages a person can act on", () => {
 
   it("require the refresh-token secret in production, and a long one", () => {
     expect(() => parseEnv(serverEnvSchema, { NODE_ENV: "production" })).toThrow(
-      /REFRESH_TOKEN_SECRET: is required in production/,
+      /TOKEN_SECRET: is required in production/,
     );
-    expect(() => parseEnv(serverEnvSchema, { REFRESH_TOKEN_SECRET: "short" })).toThrow(
-      /REFRESH_TOKEN_SECRET: must be at least 32 characters/,
+    expect(() => parseEnv(serverEnvSchema, { TOKEN_SECRET: "short" })).toThrow(
+      /TOKEN_SECRET: must be at least 32 characters/,
     );
   });
 });
@@ -92,7 +92,7 @@ describe("environment-specific defaults", () => {
   const production = {
     NODE_ENV: "production",
     JWT_SIGNING_KEYS: "[]",
-    REFRESH_TOKEN_SECRET: "s".repeat(32),
+    TOKEN_SECRET: "s".repeat(32),
   };
 
   it("keep the roadmap's limits in production and test", () => {

@@ -37,7 +37,9 @@ export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLi
     reply.headers(headers);
     if (!result.allowed) {
       const retryAfter = headers["Retry-After"] ?? "1";
-      return sendError(req, reply, 429, `Too many requests; retry in ${retryAfter} seconds`);
+      return sendError(req, reply, 429, `Too many requests; retry in ${retryAfter} seconds`, {
+        reason: "retry_later",
+      });
     }
   });
 }

@@ -15,7 +15,7 @@ export interface AuthConfig {
    */
   refreshReuseGraceSeconds: number;
   /** Server secret from which a token's successor is derived (HMAC), so none is stored. */
-  refreshTokenSecret: Buffer;
+  tokenSecret: Buffer;
 }
 
 export interface AuthDeps {

@@ -17,5 +17,6 @@ export function hashRefreshToken(token: string): string {
  * it anywhere (only its hash is stored, as for every token).
  */
 export function successorOf(presented: string, secret: Buffer): string {
-  return createHmac("sha256", secret).update(presented).digest("base64url");
+  // "refresh:" keeps these apart from anything else derived from the same secret.
+  return createHmac("sha256", secret).update(`refresh:${presented}`).digest("base64url");
 }

@@ -97,7 +97,7 @@ async function retryOrReuse(
   });
   if (graceMs <= 0 || !rotated?.rotatedAt) return reused;
   if (now.getTime() - rotated.rotatedAt.getTime() > graceMs) return reused;
-  const successor = successorOf(presented, deps.config.refreshTokenSecret);
+  const successor = successorOf(presented, deps.config.tokenSecret);
   const next = await tx.refreshToken.findUnique({
     where: { tokenHash: hashRefreshToken(successor) },
     select: { sessionId: true, rotatedAt: true },
@@ -130,7 +130,7 @@ async function rotateInTransaction(
   });
   if (claimed.count === 0) return retryOrReuse(deps, tx, presented, row, now);
 
-  const refreshToken = successorOf(presented, deps.config.refreshTokenSecret);
+  const refreshToken = successorOf(presented, deps.config.tokenSecret);
   const tokenHash = hashRefreshToken(refreshToken);
   await tx.refreshToken.create({ data: { tokenHash, sessionId: session.id, createdAt: now } });
   await tx.session.update({

@@ -26,10 +26,11 @@ export const authEnv = defineFragment({
     /** A refresh token presented again this soon after its rotation is a retry; 0: off. */
     REFRESH_REUSE_GRACE_SECONDS: wholeNumber(0, 300).default(30),
     /**
-     * Secret (32+ characters, e.g. `openssl rand -base64 32`) from which rotated refresh
-     * tokens are derived. Unset outside production: an ephemeral one per process.
+     * Server secret (32+ characters, e.g. `openssl rand -base64 32`) from which tokens are
+     * derived (rotated refresh tokens; each use is domain-separated). Unset outside
+     * production: an ephemeral one per process.
      */
-    REFRESH_TOKEN_SECRET: z
+    TOKEN_SECRET: z
       .string()
       .min(32, { error: "must be at least 32 characters" })
       .optional(),
@@ -38,7 +39,7 @@ export const authEnv = defineFragment({
     if (env.NODE_ENV === "production") {
       for (const [name, how] of [
         ["JWT_SIGNING_KEYS", "generate one with `pnpm keys:generate`"],
-        ["REFRESH_TOKEN_SECRET", "e.g. `openssl rand -base64 32`"],
+        ["TOKEN_SECRET", "e.g. `openssl rand -base64 32`"],
       ] as const) {
         if (!env[name])
           ctx.addIssue({
