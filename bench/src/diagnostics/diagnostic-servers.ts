@@ -5,7 +5,7 @@ import type { TestServer } from "@lifeline/server/testing";
 import type { ThroughputTarget } from "../harness/autocannon-load";
 import type { ServeContext } from "../harness/serving";
 import { buildBareApp } from "../servers/bare-app";
-import { buildApp } from "../servers/server-internals";
+import { buildApp } from "@lifeline/server/testing";
 import {
   memoise,
   memoisedVerify,

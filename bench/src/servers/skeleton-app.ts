@@ -1,7 +1,7 @@
 import type { ApiDeps } from "@lifeline/api";
 import Fastify, { type FastifyInstance } from "fastify";
 
-import { registerTrpc } from "./server-internals";
+import { registerTrpc } from "@lifeline/server/testing";
 
 /**
  * auth.me as the walking skeleton served it: the same deps and tRPC plugin, none of the

