@@ -30,10 +30,7 @@ export const authEnv = defineFragment({
      * derived (rotated refresh tokens; each use is domain-separated). Unset outside
      * production: an ephemeral one per process.
      */
-    TOKEN_SECRET: z
-      .string()
-      .min(32, { error: "must be at least 32 characters" })
-      .optional(),
+    TOKEN_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
   },
   rules: (env, ctx) => {
     if (env.NODE_ENV === "production") {
