@@ -66,9 +66,7 @@ export async function createDependencies(
       refreshIdleTtlSeconds: env.REFRESH_IDLE_TTL,
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
-      tokenSecret: env.TOKEN_SECRET
-        ? Buffer.from(env.TOKEN_SECRET)
-        : randomBytes(32),
+      tokenSecret: env.TOKEN_SECRET ? Buffer.from(env.TOKEN_SECRET) : randomBytes(32),
     },
   };
   return {
