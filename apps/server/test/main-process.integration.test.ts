@@ -22,6 +22,19 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Polls /healthz for up to 10 s; the last status seen (0: no answer). */
+async function healthzStatus(port: number): Promise<number> {
+  let status = 0;
+  for (let i = 0; i < 100 && status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+  }
+  return status;
+}
+
 function startMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: appDir,
@@ -38,27 +51,14 @@ function startMain(env: Record<string, string>) {
 describe("the server process", () => {
   it("serves on PORT and HOST, then drains and exits 0 on SIGTERM", async () => {
     const port = await freePort();
-    const { generateSigningJwk } = await import("@lifeline/core");
     const main = startMain({
+      ...(await productionEnv()),
       PORT: String(port),
       HOST: "127.0.0.1",
-      DATABASE_URL: inject("databaseUrl"),
-      REDIS_URL: inject("redisUrl"),
-      REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}main:`,
       LOG_DIR: mkdtempSync(path.join(tmpdir(), "lifeline-main-")),
-      JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk("main")]),
-      TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
     });
     try {
-      let status = 0;
-      for (let i = 0; i < 100 && status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-      }
-      expect(status).toBe(200);
+      expect(await healthzStatus(port)).toBe(200);
       main.child.kill("SIGTERM");
       expect(await main.exited).toBe(0);
       expect(main.output()).toContain("shutdown complete");
@@ -107,14 +107,7 @@ describe("the server process", () => {
       LOG_DIR: relative,
     });
     try {
-      let status = 0;
-      for (let i = 0; i < 100 && status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-          (r) => r.status,
-          () => 0,
-        );
-      }
+      await healthzStatus(port);
       main.child.kill("SIGTERM");
       expect(await main.exited).toBe(0);
       expect(existsSync(path.join(repoRoot, relative, "combined.log"))).toBe(true);
