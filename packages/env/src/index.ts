@@ -1,5 +1,6 @@
 export { EnvError, parseEnv } from "./parse-env";
 export { loadDotEnv } from "./load-dotenv";
+export { loadEnvOrExit } from "./load-env-or-exit";
 export { findRepoRoot, resolveFromRepoRoot } from "./repo-root";
 export { composeEnv, defineFragment, type EnvFragment, type EnvRules } from "./compose";
 export { serverEnvSchema, type ServerEnv } from "./server-env";

@@ -7,6 +7,7 @@
 export const BOUNDARIES = [
   { name: "env", files: ["packages/env/**/*.ts"], allow: [] },
   { name: "logger", files: ["packages/logger/**/*.ts"], allow: ["env"] },
+  { name: "process", files: ["packages/process/**/*.ts"], allow: ["env", "logger"] },
   { name: "db", files: ["packages/db/**/*.ts"], allow: ["env", "logger"] },
   { name: "queue", files: ["packages/queue/**/*.ts"], allow: ["env", "logger"] },
   { name: "providers", files: ["packages/providers/**/*.ts"], allow: ["env", "logger"] },
@@ -27,18 +28,19 @@ export const BOUNDARIES = [
   {
     name: "server",
     files: ["apps/server/**/*.ts"],
-    allow: ["api", "core", "db", "queue", "env", "logger", "vitest-config"],
+    allow: ["api", "core", "db", "queue", "env", "logger", "process", "vitest-config"],
   },
   {
     name: "jobs",
     files: ["apps/jobs/**/*.ts"],
-    allow: ["core", "db", "queue", "providers", "env", "logger", "vitest-config"],
+    allow: ["core", "db", "queue", "providers", "env", "logger", "process", "vitest-config"],
   },
 ];
 
 const ALL = [
   "env",
   "logger",
+  "process",
   "db",
   "queue",
   "providers",

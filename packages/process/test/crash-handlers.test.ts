@@ -6,14 +6,14 @@ import { fileURLToPath } from "node:url";
 
 import { describe, expect, it } from "vitest";
 
-const appDir = fileURLToPath(new URL("..", import.meta.url));
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 function runFixture(kind: string, logDir: string): Promise<number | null> {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "test/fixtures/crash.ts", kind, logDir],
     {
-      cwd: appDir,
+      cwd: packageDir,
       stdio: "ignore",
     },
   );
