@@ -24,7 +24,7 @@ export interface ShutdownOptions {
  */
 export function installGracefulShutdown(
   options: ShutdownOptions,
-): (reason: string) => Promise<void> {
+): (reason: string, exitCode?: number) => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping: Promise<void> | null = null;
 
