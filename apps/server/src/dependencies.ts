@@ -1,13 +1,14 @@
-import { createRateLimits, type ApiDeps } from "@lifeline/api";
 import { randomBytes } from "node:crypto";
+
+import { createRateLimits, type ApiDeps } from "@lifeline/api";
 
 import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
+import { createJobProducer, createRedis, waitForRedis } from "@lifeline/queue";
 
 import type { ReadinessCheck } from "./routes/health";
-import { createRedis, waitForRedis } from "./redis";
 
 export interface ServerDependencies {
   deps: ApiDeps;
@@ -39,10 +40,13 @@ export async function createDependencies(
   const db = createDb(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL, logger);
   await waitForRedis(redis, 2000);
+  // Enqueueing shares the API's fail-fast connection: with Redis down it errors at once (503).
+  const jobs = createJobProducer({ connection: redis, redisKeyPrefix: env.REDIS_KEY_PREFIX });
   const deps: ApiDeps = {
     db,
     logger,
     passwords,
+    jobs,
     accessTokens: createAccessTokens(keys, {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -76,6 +80,7 @@ export async function createDependencies(
       redis: () => redis.ping(),
     },
     close: async () => {
+      await jobs.close();
       redis.disconnect();
       await Promise.all([db.$disconnect(), passwords.close()]);
     },

@@ -8,6 +8,7 @@ import {
 } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { Logger, RequestLogger } from "@lifeline/logger";
+import type { JobProducer } from "@lifeline/queue";
 
 import { clientKey } from "./rate-limit/client-key";
 import type { RateLimits } from "./rate-limit/rate-limits";
@@ -22,6 +23,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Redis-backed limits and login lockout, shared by every API instance. */
   rateLimits: RateLimits;
+  /** Enqueues work for the jobs app: the API never sends email or does heavy work itself. */
+  jobs: JobProducer;
   now?: () => Date;
 }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 
 import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
+import { createJobProducer } from "@lifeline/queue";
 import { silentLogger } from "@lifeline/logger";
 import { TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
@@ -86,11 +87,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const redisKeyPrefix = `${inject("redisKeyPrefix")}${randomBytes(4).toString("hex")}:`;
   let now: Date | null = null;
   const clock = () => now ?? new Date();
+  const jobs = createJobProducer({ connection: redis, redisKeyPrefix });
   const passwords = createPasswordHasher({ cost: options.bcryptCost ?? 4, workers: 1 });
   const deps: ApiDeps = {
     db,
     logger: silentLogger(),
     passwords,
+    jobs,
     rateLimits: createRateLimits(redis, {
       ...GENEROUS_LIMITS,
       ...options.rateLimits,
@@ -128,6 +131,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         }),
       ),
     close: async () => {
+      await jobs.close();
       redis.disconnect();
       await Promise.all([db.$disconnect(), passwords.close()]);
     },

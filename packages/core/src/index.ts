@@ -52,3 +52,5 @@ export {
   type SigningKey,
 } from "./auth/signing-keys";
 export type { TokenPair } from "./auth/token-pair";
+export { purgeExpired, type PurgeResult } from "./maintenance/purge-expired";
+export { deleteOldAuditEvents } from "./maintenance/audit-retention";

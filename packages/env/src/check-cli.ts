@@ -1,5 +1,6 @@
 import { EnvError, parseEnv } from "./parse-env";
 import { loadDotEnv } from "./load-dotenv";
+import { jobsEnvSchema } from "./jobs-env";
 import { serverEnvSchema } from "./server-env";
 
 // `pnpm env:check`: validates the environment of every process before `pnpm dev` or
@@ -7,7 +8,10 @@ import { serverEnvSchema } from "./server-env";
 // instead of a watcher waiting on a process that exited.
 loadDotEnv();
 const problems: string[] = [];
-for (const [name, schema] of [["server", serverEnvSchema]] as const) {
+for (const [name, schema] of [
+  ["server", serverEnvSchema],
+  ["jobs", jobsEnvSchema],
+] as const) {
   try {
     parseEnv(schema);
   } catch (error) {

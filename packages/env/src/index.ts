@@ -5,3 +5,4 @@ export { findRepoRoot, resolveFromRepoRoot } from "./repo-root";
 export { composeEnv, defineFragment, type EnvFragment, type EnvRules } from "./compose";
 export { serverEnvSchema, type ServerEnv } from "./server-env";
 export { databaseEnvSchema, type DatabaseEnv } from "./database-env";
+export { jobsEnvSchema, type JobsEnv } from "./jobs-env";

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 
 import { composeEnv } from "./compose";
+import { accountsEnv } from "./fragments/accounts";
 import { authEnv } from "./fragments/auth";
 import { databaseEnv } from "./fragments/database";
 import { httpEnv } from "./fragments/http";
@@ -8,6 +9,7 @@ import { loggingEnv } from "./fragments/logging";
 import { rateLimitEnv } from "./fragments/rate-limits";
 import { redisEnv } from "./fragments/redis";
 import { runtimeEnv } from "./fragments/runtime";
+import { secretsEnv } from "./fragments/secrets";
 
 /**
  * Every variable the API server reads. Defaults are for development on this machine, so
@@ -20,6 +22,8 @@ export const serverEnvSchema = composeEnv(
   redisEnv,
   httpEnv,
   authEnv,
+  secretsEnv,
+  accountsEnv,
   rateLimitEnv,
 );
 

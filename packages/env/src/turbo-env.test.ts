@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { findRepoRoot } from "./repo-root";
-import { databaseEnvSchema, serverEnvSchema } from "./index";
+import { databaseEnvSchema, jobsEnvSchema, serverEnvSchema } from "./index";
 
 /**
  * turbo runs tasks in strict env mode: a variable not listed in turbo.json's globalEnv or
@@ -30,6 +30,7 @@ const reaches = (name: string) => patterns.some((pattern) => matches(pattern, na
 describe("turbo.json passes every environment variable", () => {
   for (const [process, schema] of [
     ["server", serverEnvSchema],
+    ["jobs app", jobsEnvSchema],
     ["database scripts", databaseEnvSchema],
   ] as const) {
     it(`of the ${process}`, () => {

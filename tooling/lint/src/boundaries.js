@@ -9,8 +9,12 @@ export const BOUNDARIES = [
   { name: "logger", files: ["packages/logger/**/*.ts"], allow: ["env"] },
   { name: "process", files: ["packages/process/**/*.ts"], allow: ["env", "logger"] },
   { name: "db", files: ["packages/db/**/*.ts"], allow: ["env", "logger"] },
-  { name: "queue", files: ["packages/queue/**/*.ts"], allow: ["env", "logger"] },
-  { name: "providers", files: ["packages/providers/**/*.ts"], allow: ["env", "logger"] },
+  { name: "queue", files: ["packages/queue/**/*.ts"], allow: ["env", "logger", "vitest-config"] },
+  {
+    name: "providers",
+    files: ["packages/providers/**/*.ts"],
+    allow: ["env", "logger", "vitest-config"],
+  },
   {
     name: "core",
     files: ["packages/core/**/*.ts"],

@@ -25,25 +25,15 @@ export const authEnv = defineFragment({
     REFRESH_ABSOLUTE_TTL: positiveInt.default(30 * DAY),
     /** A refresh token presented again this soon after its rotation is a retry; 0: off. */
     REFRESH_REUSE_GRACE_SECONDS: wholeNumber(0, 300).default(30),
-    /**
-     * Server secret (32+ characters, e.g. `openssl rand -base64 32`) from which tokens are
-     * derived (rotated refresh tokens; each use is domain-separated). Unset outside
-     * production: an ephemeral one per process.
-     */
-    TOKEN_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
   },
   rules: (env, ctx) => {
     if (env.NODE_ENV === "production") {
-      for (const [name, how] of [
-        ["JWT_SIGNING_KEYS", "generate one with `pnpm keys:generate`"],
-        ["TOKEN_SECRET", "e.g. `openssl rand -base64 32`"],
-      ] as const) {
-        if (!env[name])
-          ctx.addIssue({
-            code: "custom",
-            path: [name],
-            message: `is required in production (${how})`,
-          });
+      if (!env.JWT_SIGNING_KEYS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["JWT_SIGNING_KEYS"],
+          message: "is required in production (generate one with `pnpm keys:generate`)",
+        });
       }
     }
     const idle = env.REFRESH_IDLE_TTL;

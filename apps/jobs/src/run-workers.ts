@@ -1,0 +1,142 @@
+import type { Logger } from "@lifeline/logger";
+import { bullPrefix, JobPayloadError, parsePayload, type QueueName } from "@lifeline/queue";
+import { UnrecoverableError, WaitingError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+
+import type { JobHandler, JobsDeps } from "./handler";
+
+/** One queue's worker: how many of its jobs run at once, and the handlers for its jobs. */
+export interface QueueWorkerSpec {
+  queue: QueueName;
+  concurrency: number;
+  handlers: JobHandler[];
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /**
+   * Stops taking jobs, lets running ones finish within `deadlineMs`, then asks the rest to
+   * give way (their AbortSignal fires): a handler that stops is put back in its queue with
+   * no attempt spent. One that ignores the signal is left to BullMQ's stalled-job check,
+   * which returns it to the queue once its lock lapses.
+   */
+  stop(deadlineMs: number): Promise<void>;
+}
+
+/** Thrown into a handler's signal when the process stops before the job could finish. */
+export class ShutdownError extends Error {
+  override name = "ShutdownError";
+}
+
+const sleep = (ms: number) =>
+  new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), ms).unref());
+
+/** Time a handler gets, after its signal fires, to notice and give way. */
+const GIVE_WAY_MS = 5000;
+
+export function startWorkers(options: {
+  deps: JobsDeps;
+  /** A worker-role connection (maxRetriesPerRequest: null); BullMQ duplicates it as needed. */
+  connection: Redis;
+  redisKeyPrefix: string;
+  specs: QueueWorkerSpec[];
+}): RunningWorkers {
+  const { deps } = options;
+  let stopping = false;
+  const active = new Map<string, AbortController>();
+
+  const workers = options.specs.map((spec) => {
+    const handlers = new Map(spec.handlers.map((h) => [h.job.name, h]));
+    const processor = async (job: Job, token?: string, signal?: AbortSignal) => {
+      const handler = handlers.get(job.name);
+      // Neither can get better by retrying: fail at once, and keep the job for inspection.
+      if (!handler) throw new UnrecoverableError(`No handler for ${job.name} on ${spec.queue}`);
+      let payload: unknown;
+      try {
+        payload = parsePayload(handler.job, job.data);
+      } catch (error) {
+        if (error instanceof JobPayloadError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      const controller = new AbortController();
+      const key = `${spec.queue}:${job.id ?? ""}`;
+      active.set(key, controller);
+      const logger = deps.logger.child({ queue: spec.queue, job: job.name, jobId: job.id });
+      try {
+        return await handler.handle(payload, {
+          deps,
+          job,
+          logger,
+          signal: signal ? AbortSignal.any([controller.signal, signal]) : controller.signal,
+        });
+      } catch (error) {
+        if (stopping && controller.signal.aborted && token) {
+          // Gave way to a shutdown: back to the queue, and no attempt spent.
+          await job.moveToWait(token);
+          logger.info("job returned to its queue by the shutdown");
+          throw new WaitingError();
+        }
+        throw error;
+      } finally {
+        active.delete(key);
+      }
+    };
+
+    const worker = new Worker(spec.queue, processor, {
+      connection: options.connection,
+      prefix: bullPrefix(options.redisKeyPrefix),
+      concurrency: spec.concurrency,
+    });
+    watch(worker, spec.queue, deps.logger);
+    return worker;
+  });
+
+  return {
+    workers,
+    async stop(deadlineMs) {
+      stopping = true;
+      const closing = Promise.all(workers.map((w) => w.close()));
+      if ((await Promise.race([closing, sleep(deadlineMs)])) !== "timeout") return;
+      deps.logger.warn(
+        { running: active.size, deadlineMs },
+        "jobs still running at the shutdown deadline: asking them to give way",
+      );
+      for (const controller of active.values()) controller.abort(new ShutdownError("stopping"));
+      if ((await Promise.race([closing, sleep(GIVE_WAY_MS)])) !== "timeout") return;
+      deps.logger.error(
+        { running: active.size },
+        "jobs ignored the shutdown; BullMQ will return them to their queue when their lock lapses",
+      );
+      await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}
+
+/** Failures are logged: a retry as a warning, the last attempt as an error with the payload. */
+function watch(worker: Worker, queue: QueueName, logger: Logger): void {
+  worker.on("failed", (job, error) => {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const final = job.attemptsMade >= attempts || error.name === "UnrecoverableError";
+    const fields = {
+      queue,
+      job: job.name,
+      jobId: job.id,
+      attemptsMade: job.attemptsMade,
+      attempts,
+      err: error,
+    };
+    if (final) {
+      // The payload holds ids (never secrets), and the logger redacts secret keys anyway.
+      logger.error(
+        { ...fields, payload: job.data as unknown },
+        "job failed for good; kept in the failed set",
+      );
+    } else {
+      logger.warn(fields, "job failed; it will be retried with backoff");
+    }
+  });
+  worker.on("error", (error) => {
+    logger.error({ err: error, queue }, "worker error");
+  });
+}

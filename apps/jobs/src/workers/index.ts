@@ -1,0 +1,9 @@
+import type { JobsEnv } from "@lifeline/env";
+
+import type { QueueWorkerSpec } from "../run-workers";
+import { maintenanceWorker } from "./maintenance.worker";
+
+/** Every queue this app works on, with its concurrency from the environment. */
+export function queueWorkers(env: JobsEnv): QueueWorkerSpec[] {
+  return [maintenanceWorker(env.JOBS_CONCURRENCY_MAINTENANCE)];
+}

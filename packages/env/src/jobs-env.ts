@@ -1,0 +1,25 @@
+import type { z } from "zod";
+
+import { composeEnv } from "./compose";
+import { accountsEnv } from "./fragments/accounts";
+import { databaseEnv } from "./fragments/database";
+import { jobsEnv } from "./fragments/jobs";
+import { loggingEnv } from "./fragments/logging";
+import { mailEnv } from "./fragments/mail";
+import { redisEnv } from "./fragments/redis";
+import { runtimeEnv } from "./fragments/runtime";
+import { secretsEnv } from "./fragments/secrets";
+
+/** Every variable the jobs app reads. */
+export const jobsEnvSchema = composeEnv(
+  runtimeEnv,
+  loggingEnv,
+  databaseEnv,
+  redisEnv,
+  secretsEnv,
+  accountsEnv,
+  mailEnv,
+  jobsEnv,
+);
+
+export type JobsEnv = z.output<typeof jobsEnvSchema>;

@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+import { defineJob } from "../define-job";
+
+const ZUserId = z.uuid();
+
+/**
+ * One email to send. The worker renders it from the ids and, for links, mints the token
+ * itself, so no token ever sits in Redis. `requestedAt` makes each request its own job (a
+ * resend is a new email), while a retry of the same job sends the same email.
+ */
+export const ZEmailJobSchema = z.discriminatedUnion("template", [
+  z.object({ template: z.literal("verify-email"), userId: ZUserId }),
+  z.object({ template: z.literal("password-reset"), email: z.email() }),
+  z.object({ template: z.literal("registration-attempt"), userId: ZUserId }),
+  z.object({ template: z.literal("failed-sign-ins"), userId: ZUserId }),
+  z.object({
+    template: z.literal("reconnect-provider"),
+    userId: ZUserId,
+    linkedAccountId: z.uuid(),
+  }),
+]);
+
+export type EmailJob = z.output<typeof ZEmailJobSchema>;
+
+export const sendEmailJob = defineJob({
+  name: "email.send",
+  queue: "email",
+  payload: ZEmailJobSchema,
+  // SMTP outages last minutes: 8 attempts from 30 s doubling span about two hours.
+  options: { attempts: 8, backoff: { type: "exponential", delay: 30_000 } },
+});

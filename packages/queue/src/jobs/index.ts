@@ -1,0 +1,9 @@
+import type { JobDefinition } from "../define-job";
+import { sendEmailJob } from "./email";
+import { auditRetentionJob, purgeExpiredJob } from "./maintenance";
+
+export { sendEmailJob, ZEmailJobSchema, type EmailJob } from "./email";
+export { auditRetentionJob, purgeExpiredJob } from "./maintenance";
+
+/** Every job definition, so a worker can look up the schema of any job it takes. */
+export const JOBS: readonly JobDefinition[] = [sendEmailJob, purgeExpiredJob, auditRetentionJob];

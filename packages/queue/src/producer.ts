@@ -1,0 +1,93 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { z } from "zod";
+
+import { DEFAULT_JOB_OPTIONS, type JobDefinition } from "./define-job";
+import { bullPrefix } from "./keys";
+import type { QueueName } from "./queue-names";
+
+/** A payload that does not satisfy its job's schema: a bug in the caller, refused before Redis. */
+export class JobPayloadError extends Error {
+  override name = "JobPayloadError";
+  constructor(
+    readonly job: string,
+    readonly issues: string[],
+  ) {
+    super(`Payload of ${job} is invalid: ${issues.join("; ")}`);
+  }
+}
+
+export interface EnqueueOptions {
+  /**
+   * Makes the job idempotent to enqueue: BullMQ keeps one job per id (while it is retained,
+   * see DEFAULT_JOB_OPTIONS), so adding the same id twice runs it once. No ":" allowed.
+   */
+  jobId?: string;
+  /** Milliseconds to wait before the job may run. */
+  delay?: number;
+}
+
+export interface JobProducer {
+  /** Checks the payload against the job's schema, then adds the job; resolves to its id. */
+  enqueue<J extends JobDefinition>(
+    job: J,
+    payload: z.input<J["payload"]>,
+    options?: EnqueueOptions,
+  ): Promise<string>;
+  /** The BullMQ queue of that name (for counts and admin actions). */
+  queue(name: QueueName): Queue;
+  close(): Promise<void>;
+}
+
+/** Checks a payload against its job's schema; the parsed payload, or JobPayloadError. */
+export function parsePayload<J extends JobDefinition>(
+  job: J,
+  payload: unknown,
+): z.output<J["payload"]> {
+  const parsed = job.payload.safeParse(payload);
+  if (parsed.success) return parsed.data as z.output<J["payload"]>;
+  throw new JobPayloadError(
+    job.name,
+    parsed.error.issues.map((issue) => `${issue.path.join(".") || "(payload)"}: ${issue.message}`),
+  );
+}
+
+/**
+ * Enqueues jobs for any process: the API (which only ever enqueues) and the jobs app (its
+ * schedules, and jobs that start other jobs). One BullMQ Queue per queue name, made on first
+ * use, all on the given connection; keys under REDIS_KEY_PREFIX.
+ */
+export function createJobProducer(options: {
+  connection: Redis;
+  redisKeyPrefix: string;
+}): JobProducer {
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName): Queue => {
+    let found = queues.get(name);
+    if (!found) {
+      found = new Queue(name, {
+        connection: options.connection,
+        prefix: bullPrefix(options.redisKeyPrefix),
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      queues.set(name, found);
+    }
+    return found;
+  };
+
+  return {
+    queue,
+    async enqueue(job, payload, enqueueOptions = {}) {
+      const data = parsePayload(job, payload);
+      const added = await queue(job.queue).add(job.name, data, {
+        ...job.options,
+        ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId } : {}),
+        ...(enqueueOptions.delay ? { delay: enqueueOptions.delay } : {}),
+      });
+      return added.id ?? "";
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

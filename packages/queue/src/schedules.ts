@@ -1,0 +1,32 @@
+import type { JobDefinition } from "./define-job";
+import { auditRetentionJob, purgeExpiredJob } from "./jobs/maintenance";
+
+/**
+ * A recurring job: when (cron expression, minute precision, in a time zone) and what to
+ * enqueue. Each firing enqueues one job whose id is derived from the schedule's name and its
+ * slot, so however many jobs processes fire it, the slot runs once (see slotJobId).
+ */
+export interface Schedule {
+  name: string;
+  cron: string;
+  timezone: string;
+  job: JobDefinition;
+  payload: unknown;
+}
+
+/** Every schedule of the system. Adding one is one line. */
+export const SCHEDULES: readonly Schedule[] = [
+  { name: "purge-expired", cron: "15 3 * * *", timezone: "UTC", job: purgeExpiredJob, payload: {} },
+  {
+    name: "audit-retention",
+    cron: "45 3 * * *",
+    timezone: "UTC",
+    job: auditRetentionJob,
+    payload: {},
+  },
+];
+
+/** The job id of one slot of one schedule (BullMQ ids may not contain ":"). */
+export function slotJobId(schedule: Pick<Schedule, "name">, slot: Date): string {
+  return `schedule.${schedule.name}.${slot.getTime()}`;
+}
