@@ -1,6 +1,18 @@
 export { createDb, type CreateDbOptions, type Db } from "./client";
 export { Prisma } from "./generated/prisma/client";
-export type { AuditEvent, RefreshToken, Session, User } from "./generated/prisma/client";
+export type {
+  AuditEvent,
+  EmailToken,
+  MediaItem,
+  MediaKind,
+  MediaSource,
+  MediaStatus,
+  RefreshToken,
+  Role,
+  Session,
+  ThumbnailStatus,
+  User,
+} from "./generated/prisma/client";
 export { applyMigrations, type MigrationResult } from "./migrate/apply-migrations";
 export { DatabaseMissingError, ensureDatabase } from "./migrate/ensure-database";
 export { isDatabaseUnavailable, isRecordNotFound, isUniqueViolation } from "./errors";
