@@ -20,6 +20,7 @@ export interface JobsDependencies {
 export async function createJobsDependencies(
   env: JobsEnv,
   logger: Logger,
+  now: () => Date = () => new Date(),
 ): Promise<JobsDependencies> {
   if (!env.TOKEN_SECRET) {
     logger.warn(
@@ -37,7 +38,7 @@ export async function createJobsDependencies(
     env,
     logger,
     tokenSecret: env.TOKEN_SECRET ? Buffer.from(env.TOKEN_SECRET) : randomBytes(32),
-    now: () => new Date(),
+    now,
   };
   return {
     deps,

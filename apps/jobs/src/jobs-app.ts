@@ -23,12 +23,14 @@ export interface JobsAppOptions {
   schedules?: readonly Schedule[];
   /** The queues and handlers (default: every queue, concurrency from the environment). */
   workers?: QueueWorkerSpec[];
+  /** The handlers' clock (default: the system's); tests pass a fixed one. */
+  now?: () => Date;
 }
 
 /** The jobs process: workers on every queue, the schedules, and a heartbeat for /readyz. */
 export async function startJobsApp(options: JobsAppOptions): Promise<JobsApp> {
   const { env, logger } = options;
-  const dependencies = await createJobsDependencies(env, logger);
+  const dependencies = await createJobsDependencies(env, logger, options.now);
   const { deps, redis, workerRedis } = dependencies;
   const specs = options.workers ?? queueWorkers(env);
 

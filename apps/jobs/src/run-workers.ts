@@ -17,8 +17,9 @@ export interface RunningWorkers {
   /**
    * Stops taking jobs, lets running ones finish within `deadlineMs`, then asks the rest to
    * give way (their AbortSignal fires): a handler that stops is put back in its queue with
-   * no attempt spent. One that ignores the signal is left to BullMQ's stalled-job check,
-   * which returns it to the queue once its lock lapses.
+   * no attempt spent. If one ignores the signal, this gives up and rejects (a failed
+   * shutdown step): the job is left to BullMQ's stalled-job check, which returns it to the
+   * queue once its lock lapses.
    */
   stop(deadlineMs: number): Promise<void>;
 }
@@ -103,11 +104,15 @@ export function startWorkers(options: {
       );
       for (const controller of active.values()) controller.abort(new ShutdownError("stopping"));
       if ((await Promise.race([closing, sleep(GIVE_WAY_MS)])) !== "timeout") return;
+      // Waiting longer would hang the process on a handler that may never return, and a
+      // worker already closing cannot be forced closed (BullMQ hands back the same close).
+      // The process exits with them still held: their locks lapse and BullMQ's stalled-job
+      // check, in a process still running or the next to start, returns them to the queue.
       deps.logger.error(
         { running: active.size },
         "jobs ignored the shutdown; BullMQ will return them to their queue when their lock lapses",
       );
-      await Promise.all(workers.map((w) => w.close(true)));
+      throw new Error(`${active.size} job(s) did not give way to the shutdown`);
     },
   };
 }
