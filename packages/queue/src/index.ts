@@ -6,6 +6,7 @@ export {
   createJobProducer,
   JobPayloadError,
   parsePayload,
+  RedisNotReadyError,
   type EnqueueOptions,
   type JobProducer,
 } from "./producer";

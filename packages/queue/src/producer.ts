@@ -17,6 +17,17 @@ export class JobPayloadError extends Error {
   }
 }
 
+/**
+ * Enqueueing on a fail-fast connection while Redis is not connected. Its message is the one
+ * ioredis gives any command on such a connection, so callers treat both as the same outage.
+ */
+export class RedisNotReadyError extends Error {
+  override name = "RedisNotReadyError";
+  constructor() {
+    super("Stream isn't writeable and enableOfflineQueue options is false");
+  }
+}
+
 export interface EnqueueOptions {
   /**
    * Makes the job idempotent to enqueue: BullMQ keeps one job per id (while it is retained,
@@ -61,24 +72,32 @@ export function createJobProducer(options: {
   connection: Redis;
   redisKeyPrefix: string;
 }): JobProducer {
+  const { connection } = options;
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName): Queue => {
     let found = queues.get(name);
     if (!found) {
       found = new Queue(name, {
-        connection: options.connection,
+        connection,
         prefix: bullPrefix(options.redisKeyPrefix),
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       });
+      // The connection's own listener (createRedis) logs an outage once; without one here,
+      // BullMQ would print every reconnection failure to stderr, outside the logs.
+      found.on("error", () => undefined);
       queues.set(name, found);
     }
     return found;
   };
+  // BullMQ holds every command until the connection is first ready, however long that takes.
+  // On a fail-fast connection (the API's) the caller must get an error at once instead.
+  const failsFast = connection.options.enableOfflineQueue === false;
 
   return {
     queue,
     async enqueue(job, payload, enqueueOptions = {}) {
       const data = parsePayload(job, payload);
+      if (failsFast && connection.status !== "ready") throw new RedisNotReadyError();
       const added = await queue(job.queue).add(job.name, data, {
         ...job.options,
         ...(enqueueOptions.jobId ? { jobId: enqueueOptions.jobId } : {}),
