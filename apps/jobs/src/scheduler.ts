@@ -9,11 +9,15 @@ import cron, { type ScheduledTask } from "node-cron";
  *   keeps one job per id, so two processes firing the same slot add one job;
  * - the latest slot enqueued is recorded in Redis (it only moves forward), so at start-up
  *   a process can tell a slot missed while every process was down, and runs that one (only
- *   the latest) once. A deployment's very first start has missed nothing.
+ *   the latest) once; the same check runs when Redis returns after an outage, for the slots
+ *   that fired while it was gone. A deployment's very first start has missed nothing.
  */
 export interface Scheduler {
   stop(): void;
-  /** Runs the latest slot of each schedule that no process recorded (done at start). */
+  /**
+   * Runs the latest slot of each schedule that no process recorded: done at start, and
+   * again by itself whenever Redis comes back after an outage.
+   */
   catchUp(): Promise<string[]>;
 }
 
@@ -82,33 +86,45 @@ export function startScheduler(options: {
     return { schedule, task };
   });
 
+  async function catchUp(): Promise<string[]> {
+    const ran: string[] = [];
+    for (const { schedule, task } of tasks) {
+      const slot = latestSlot(task, schedule.cron, now());
+      if (!slot) continue;
+      const recorded = await redis.get(lastKey(schedule));
+      if (recorded === null) {
+        // First start of this schedule: nothing was missed; remember where it begins.
+        await redis.eval(RECORD_SLOT, 1, lastKey(schedule), String(slot.getTime()));
+        continue;
+      }
+      if (Number(recorded) >= slot.getTime()) continue;
+      logger.warn(
+        { schedule: schedule.name, slot: slot.toISOString() },
+        "a slot was missed (no jobs process ran, or Redis was down): running it now",
+      );
+      await enqueueSlot(schedule, slot);
+      ran.push(schedule.name);
+    }
+    return ran;
+  }
+
+  // A firing that could not enqueue while Redis was down is caught up when it is back, the
+  // way a slot missed by every process is at start-up: the latest one, once.
+  const onReconnect = () => {
+    catchUp().catch((error: unknown) => {
+      logger.error({ err: error }, "could not check for slots missed while Redis was down");
+    });
+  };
+  redis.on("ready", onReconnect);
+
   return {
     stop() {
+      redis.off("ready", onReconnect);
       for (const { task } of tasks) {
         void task.stop();
         void task.destroy();
       }
     },
-    async catchUp() {
-      const ran: string[] = [];
-      for (const { schedule, task } of tasks) {
-        const slot = latestSlot(task, schedule.cron, now());
-        if (!slot) continue;
-        const recorded = await redis.get(lastKey(schedule));
-        if (recorded === null) {
-          // First start of this schedule: nothing was missed; remember where it begins.
-          await redis.eval(RECORD_SLOT, 1, lastKey(schedule), String(slot.getTime()));
-          continue;
-        }
-        if (Number(recorded) >= slot.getTime()) continue;
-        logger.warn(
-          { schedule: schedule.name, slot: slot.toISOString() },
-          "a slot was missed while no jobs process ran: running it now",
-        );
-        await enqueueSlot(schedule, slot);
-        ran.push(schedule.name);
-      }
-      return ran;
-    },
+    catchUp,
   };
 }
