@@ -117,6 +117,8 @@ export function startWorkers(options: {
   };
 }
 
+const REPEAT_ERROR_MS = 60_000;
+
 /** Failures are logged: a retry as a warning, the last attempt as an error with the payload. */
 function watch(worker: Worker, queue: QueueName, logger: Logger): void {
   worker.on("failed", (job, error) => {
@@ -141,7 +143,14 @@ function watch(worker: Worker, queue: QueueName, logger: Logger): void {
       logger.warn(fields, "job failed; it will be retried with backoff");
     }
   });
+  // While Redis is down each reconnection attempt of each of the worker's connections fails
+  // (every 5 s at most): the same error is logged once a minute, not every time.
+  const lastLogged = new Map<string, number>();
   worker.on("error", (error) => {
+    const now = Date.now();
+    if (now - (lastLogged.get(error.message) ?? 0) < REPEAT_ERROR_MS) return;
+    if (lastLogged.size > 100) lastLogged.clear();
+    lastLogged.set(error.message, now);
     logger.error({ err: error, queue }, "worker error");
   });
 }

@@ -62,6 +62,10 @@ describe("a Redis outage while the jobs app runs", () => {
       expect(ticks.filter((t) => t === slotJobId(schedule, new Date(slot)))).toHaveLength(1);
       const logged = await running.logLines();
       expect(logged.some((l) => l.msg === "schedule could not enqueue")).toBe(true);
+      // Logged once, not once per reconnection attempt of each connection.
+      const workerErrors = logged.filter((l) => l.msg === "worker error");
+      const messages = workerErrors.map((l) => `${String(l.queue)} ${(l.err as Error).message}`);
+      expect(messages).toEqual([...new Set(messages)]);
     } finally {
       await running.stop();
       await proxy.close();
