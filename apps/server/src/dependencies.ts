@@ -6,8 +6,16 @@ import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@life
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
-import { createJobProducer, createRedis, waitForRedis } from "@lifeline/queue";
+import {
+  createJobProducer,
+  createRedis,
+  QUEUE_NAMES,
+  readHeartbeats,
+  waitForRedis,
+} from "@lifeline/queue";
 
+import { jobsCheck } from "./readiness/jobs-check";
+import { redisCheck } from "./readiness/redis-check";
 import type { ReadinessCheck } from "./routes/health";
 
 export interface ServerDependencies {
@@ -42,11 +50,13 @@ export async function createDependencies(
   await waitForRedis(redis, 2000);
   // Enqueueing shares the API's fail-fast connection: with Redis down it errors at once (503).
   const jobs = createJobProducer({ connection: redis, redisKeyPrefix: env.REDIS_KEY_PREFIX });
+  const jobsHeartbeats = () => readHeartbeats(redis, env.REDIS_KEY_PREFIX);
   const deps: ApiDeps = {
     db,
     logger,
     passwords,
     jobs,
+    jobsHeartbeats,
     accessTokens: createAccessTokens(keys, {
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
@@ -76,8 +86,11 @@ export async function createDependencies(
   return {
     deps,
     readinessChecks: {
-      postgres: () => db.$queryRaw`SELECT 1`,
-      redis: () => redis.ping(),
+      postgres: async () => {
+        await db.$queryRaw`SELECT 1`;
+      },
+      redis: redisCheck(redis),
+      jobs: jobsCheck(jobsHeartbeats, QUEUE_NAMES),
     },
     close: async () => {
       await jobs.close();

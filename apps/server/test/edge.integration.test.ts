@@ -183,12 +183,16 @@ describe("errors at the edge", () => {
 });
 
 describe("GET /readyz", () => {
-  it("is ready when Postgres and Redis answer", async () => {
+  it("is ready when Postgres and Redis answer (degraded, not failed, without a jobs process)", async () => {
     const res = await server.app.inject({ method: "GET", url: "/readyz" });
     expect(res.statusCode).toBe(200);
+    // The jobs section in detail: readyz-jobs.integration.test.ts.
     expect(res.json()).toEqual({
-      status: "ready",
-      checks: { postgres: "ok", redis: "ok" },
+      status: "degraded",
+      checks: { postgres: "ok", redis: "ok", jobs: "no workers" },
+      redis: { maxmemoryPolicy: expect.any(String) },
+      jobs: { processes: 0, queues: [] },
+      warnings: expect.any(Array),
       eventLoopDelayMs: expect.any(Number),
     });
   });

@@ -20,10 +20,20 @@ import { LEAK } from "./support/http";
 
 const UNREACHABLE = "127.0.0.1:1";
 
+/**
+ * Inputs of procedures whose input is all path and query parameters: the documented examples
+ * are request bodies, so these have none.
+ */
+const PARAMETER_INPUTS: Record<string, Record<string, string>> = {
+  "auth.revokeSession": { id: "9b2f6c1d-7e4a-4c3b-8d5e-1a2b3c4d5e6f" },
+  "admin.failedJobs": { queue: "email" },
+  "admin.retryJob": { queue: "email", id: "42" },
+  "admin.removeJob": { queue: "email", id: "42" },
+};
+
 /** A valid input for each procedure (the documented examples, or what a path needs). */
 function sampleInput(procedure: string): unknown {
-  if (procedure === "auth.revokeSession") return { id: "9b2f6c1d-7e4a-4c3b-8d5e-1a2b3c4d5e6f" };
-  return OPERATION_EXAMPLES[procedure]?.request;
+  return PARAMETER_INPUTS[procedure] ?? OPERATION_EXAMPLES[procedure]?.request;
 }
 
 async function validToken(jwk: JWK, server: TestServer): Promise<string> {
@@ -67,7 +77,10 @@ async function callEverything(server: TestServer, token: string): Promise<Answer
       protect: !!openapi?.protect,
     });
     if (!openapi) continue;
-    const restPath = openapi.path.replace("{id}", (input as { id?: string } | undefined)?.id ?? "");
+    const restPath = openapi.path.replace(
+      /\{(\w+)\}/g,
+      (_, key: string) => (input as Record<string, string> | undefined)?.[key] ?? "",
+    );
     const bodyless = openapi.method === "GET" || openapi.method === "DELETE";
     const rest = await server.app.inject({
       method: openapi.method,

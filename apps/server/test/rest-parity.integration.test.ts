@@ -237,7 +237,8 @@ describe("REST and tRPC parity", () => {
     const viaTrpc = await scenario(trpc, "parity-trpc@example.com");
     const viaRest = await scenario(rest, "parity-rest@example.com");
     const covered = new Set(viaTrpc.map(([label]) => `auth.${label.split(" ")[0] ?? ""}`));
-    for (const procedure of routes.keys())
+    // The admin procedures' parity: admin-rest.integration.test.ts.
+    for (const procedure of [...routes.keys()].filter((p) => p.startsWith("auth.")))
       expect(covered, `scenario misses ${procedure}`).toContain(procedure);
 
     expect(normalise(viaRest, "parity-rest@example.com")).toEqual(

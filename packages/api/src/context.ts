@@ -8,7 +8,7 @@ import {
 } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { Logger, RequestLogger } from "@lifeline/logger";
-import type { JobProducer } from "@lifeline/queue";
+import type { Heartbeat, JobProducer } from "@lifeline/queue";
 
 import { clientKey } from "./rate-limit/client-key";
 import type { RateLimits } from "./rate-limit/rate-limits";
@@ -25,6 +25,8 @@ export interface ApiDeps {
   rateLimits: RateLimits;
   /** Enqueues work for the jobs app: the API never sends email or does heavy work itself. */
   jobs: JobProducer;
+  /** What the live jobs processes report about themselves (readHeartbeats on this deployment's Redis). */
+  jobsHeartbeats: () => Promise<Heartbeat[]>;
   now?: () => Date;
 }
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 
 import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
-import { createJobProducer } from "@lifeline/queue";
+import { createJobProducer, readHeartbeats } from "@lifeline/queue";
 import { silentLogger } from "@lifeline/logger";
 import { TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
@@ -94,6 +94,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: silentLogger(),
     passwords,
     jobs,
+    jobsHeartbeats: () => readHeartbeats(redis, redisKeyPrefix),
     rateLimits: createRateLimits(redis, {
       ...GENEROUS_LIMITS,
       ...options.rateLimits,

@@ -36,7 +36,7 @@ export {
   type PasswordHasher,
   type PasswordHasherOptions,
 } from "./auth/password-hasher";
-export { toPublicUser, type PublicUser } from "./auth/public-user";
+export { toPublicUser, type PublicUser, type UserRole } from "./auth/public-user";
 export { hashRefreshToken } from "./auth/refresh-token";
 export {
   listSessions,

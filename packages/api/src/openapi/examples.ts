@@ -55,4 +55,50 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     },
     response: { ok: true, revokedSessions: 2 },
   },
+  // Admin inputs are all path and query parameters (their schemas carry the examples).
+  "admin.queues": {
+    response: {
+      queues: [
+        {
+          name: "email",
+          paused: false,
+          counts: { waiting: 3, active: 1, delayed: 2, prioritized: 0, failed: 1, completed: 240 },
+          oldestWaitingSeconds: 4,
+        },
+        {
+          name: "maintenance",
+          paused: false,
+          counts: { waiting: 0, active: 0, delayed: 0, prioritized: 0, failed: 0, completed: 2 },
+          oldestWaitingSeconds: null,
+        },
+      ],
+      processes: [
+        {
+          instance: "jobs-7f9c-41",
+          queues: ["email", "maintenance"],
+          lastBeatAt: "2025-02-02T18:04:11.000Z",
+        },
+      ],
+    },
+  },
+  "admin.failedJobs": {
+    response: {
+      queue: "email",
+      total: 1,
+      jobs: [
+        {
+          id: "42",
+          name: "email.send",
+          attemptsMade: 8,
+          failedReason: "SMTP 421: service not available",
+          createdAt: "2025-02-02T16:00:00.000Z",
+          processedAt: "2025-02-02T18:04:10.000Z",
+          failedAt: "2025-02-02T18:04:11.000Z",
+          payload: { template: "verify-email", userId: USER.id },
+        },
+      ],
+    },
+  },
+  "admin.retryJob": { response: { ok: true } },
+  "admin.removeJob": { response: { ok: true } },
 };

@@ -9,7 +9,12 @@ export type AuditEventType =
   | "refresh_reuse"
   | "session_revoked"
   | "password_changed"
-  | "account_locked";
+  | "account_locked"
+  // Admin actions: on a job (data: queue, jobId, jobName), and on a role (pnpm admin:grant).
+  | "admin_job_retried"
+  | "admin_job_removed"
+  | "admin_granted"
+  | "admin_revoked";
 
 export interface AuditEventInput {
   type: AuditEventType;

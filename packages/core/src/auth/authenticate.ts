@@ -1,9 +1,14 @@
 import { AppError } from "../errors/app-error";
 import { clock, type AuthDeps } from "./deps";
-import { publicUserSelect, toPublicUser, type PublicUser } from "./public-user";
+import { publicUserSelect, toPublicUser, type PublicUser, type UserRole } from "./public-user";
 
 export interface Authenticated {
-  user: PublicUser;
+  /**
+   * The public user plus its role, read with the session so an admin check costs no extra
+   * query and a revoked role takes effect at the next request. The role is for checks only:
+   * responses are built from PublicUser's schema, which does not carry it.
+   */
+  user: PublicUser & { role: UserRole };
   sessionId: string;
 }
 
@@ -21,7 +26,12 @@ export async function authenticate(
     where: { id: sessionId },
     // One SQL statement with a JOIN; Prisma's default would send two queries.
     relationLoadStrategy: "join",
-    select: { userId: true, revokedAt: true, expiresAt: true, user: { select: publicUserSelect } },
+    select: {
+      userId: true,
+      revokedAt: true,
+      expiresAt: true,
+      user: { select: { ...publicUserSelect, role: true } },
+    },
   });
   if (
     !session ||
@@ -35,5 +45,5 @@ export async function authenticate(
       message: "Session has ended",
     });
   }
-  return { user: toPublicUser(session.user), sessionId };
+  return { user: { ...toPublicUser(session.user), role: session.user.role }, sessionId };
 }

@@ -8,6 +8,9 @@ export interface PublicUser {
   createdAt: string;
 }
 
+/** What a user may do beyond their own data: `admin` also reaches the admin procedures. */
+export type UserRole = User["role"];
+
 export const publicUserSelect = {
   id: true,
   email: true,
