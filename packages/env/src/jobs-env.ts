@@ -9,6 +9,7 @@ import { mailEnv } from "./fragments/mail";
 import { redisEnv } from "./fragments/redis";
 import { runtimeEnv } from "./fragments/runtime";
 import { secretsEnv } from "./fragments/secrets";
+import { storageEnv } from "./fragments/storage";
 
 /** Every variable the jobs app reads. */
 export const jobsEnvSchema = composeEnv(
@@ -20,6 +21,7 @@ export const jobsEnvSchema = composeEnv(
   accountsEnv,
   mailEnv,
   jobsEnv,
+  storageEnv,
 );
 
 export type JobsEnv = z.output<typeof jobsEnvSchema>;

@@ -10,6 +10,7 @@ import { rateLimitEnv } from "./fragments/rate-limits";
 import { redisEnv } from "./fragments/redis";
 import { runtimeEnv } from "./fragments/runtime";
 import { secretsEnv } from "./fragments/secrets";
+import { storageEnv } from "./fragments/storage";
 
 /**
  * Every variable the API server reads. Defaults are for development on this machine, so
@@ -25,6 +26,7 @@ export const serverEnvSchema = composeEnv(
   secretsEnv,
   accountsEnv,
   rateLimitEnv,
+  storageEnv,
 );
 
 export type ServerEnv = z.output<typeof serverEnvSchema>;

@@ -16,28 +16,43 @@ export const BOUNDARIES = [
     allow: ["env", "logger", "vitest-config"],
   },
   {
+    name: "storage",
+    files: ["packages/storage/**/*.ts"],
+    allow: ["env", "logger", "vitest-config"],
+  },
+  {
     name: "core",
     files: ["packages/core/**/*.ts"],
-    allow: ["db", "queue", "providers", "env", "logger", "vitest-config"],
+    allow: ["db", "queue", "providers", "storage", "env", "logger", "vitest-config"],
     // Domain logic is transport-free: the jobs app must be able to call all of it.
     forbidLibraries: ["@trpc/*", "fastify", "@fastify/*"],
   },
   {
     name: "api",
     files: ["packages/api/**/*.ts"],
-    allow: ["core", "db", "queue", "env", "logger", "vitest-config"],
+    allow: ["core", "db", "queue", "storage", "env", "logger", "vitest-config"],
     forbidLibraries: ["fastify", "@fastify/*"],
   },
   { name: "client", files: ["packages/client/**/*.ts"], allow: ["vitest-config"], types: ["api"] },
   {
     name: "server",
     files: ["apps/server/**/*.ts"],
-    allow: ["api", "core", "db", "queue", "env", "logger", "process", "vitest-config"],
+    allow: ["api", "core", "db", "queue", "storage", "env", "logger", "process", "vitest-config"],
   },
   {
     name: "jobs",
     files: ["apps/jobs/**/*.ts"],
-    allow: ["core", "db", "queue", "providers", "env", "logger", "process", "vitest-config"],
+    allow: [
+      "core",
+      "db",
+      "queue",
+      "providers",
+      "storage",
+      "env",
+      "logger",
+      "process",
+      "vitest-config",
+    ],
   },
 ];
 
@@ -48,6 +63,7 @@ const ALL = [
   "db",
   "queue",
   "providers",
+  "storage",
   "core",
   "api",
   "client",

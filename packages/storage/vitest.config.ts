@@ -1,0 +1,3 @@
+import { lifelineProjects } from "@lifeline/vitest-config";
+
+export default lifelineProjects();
