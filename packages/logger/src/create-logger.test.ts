@@ -78,6 +78,15 @@ describe("redaction edge cases", () => {
 
   it("leaves objects without secrets untouched (no copy) and errors to pino's serializer", async () => {
     const { redactSecrets } = await import("./redaction");
+    // Names that say what they hold, however they are spelled.
+    expect(
+      redactSecrets({ S3_SECRET_ACCESS_KEY: "k", TOKEN_SECRET: "s", dbPassword: "p", mediaCount: 3 }),
+    ).toEqual({
+      S3_SECRET_ACCESS_KEY: "[redacted]",
+      TOKEN_SECRET: "[redacted]",
+      dbPassword: "[redacted]",
+      mediaCount: 3,
+    });
     const clean = { a: { b: [1, 2, { c: "x" }] } };
     expect(redactSecrets(clean)).toBe(clean);
     const error = new Error("boom");

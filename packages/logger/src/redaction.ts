@@ -28,6 +28,14 @@ const SECRET_KEY_NAMES = [
 
 const SECRET_KEYS = new Set(SECRET_KEY_NAMES.map((key) => key.toLowerCase()));
 
+/** Any key whose name says it holds one (TOKEN_SECRET, S3_SECRET_ACCESS_KEY, githubPassword). */
+const SECRET_WORDS = /secret|password|passwd|private_?key|api_?key/i;
+
+/** True for a key whose value must never be logged. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase()) || SECRET_WORDS.test(key);
+}
+
 export const REDACTED = "[redacted]";
 
 /**
@@ -67,7 +75,7 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   for (const key of Object.keys(value)) {
     const item = value[key];
     const redacted =
-      SECRET_KEYS.has(key.toLowerCase()) && item !== undefined && item !== null
+      isSecretKey(key) && item !== undefined && item !== null
         ? REDACTED
         : redactSecrets(item, depth + 1);
     if (redacted !== item) (copy ??= { ...value })[key] = redacted;
