@@ -6,3 +6,4 @@ export { composeEnv, defineFragment, type EnvFragment, type EnvRules } from "./c
 export { serverEnvSchema, type ServerEnv } from "./server-env";
 export { databaseEnvSchema, type DatabaseEnv } from "./database-env";
 export { jobsEnvSchema, type JobsEnv } from "./jobs-env";
+export { providerStandinsEnvSchema, type ProviderStandinsEnv } from "./provider-standins-env";

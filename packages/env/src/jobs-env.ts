@@ -6,6 +6,7 @@ import { databaseEnv } from "./fragments/database";
 import { jobsEnv } from "./fragments/jobs";
 import { loggingEnv } from "./fragments/logging";
 import { mailEnv } from "./fragments/mail";
+import { providersEnv } from "./fragments/providers";
 import { redisEnv } from "./fragments/redis";
 import { runtimeEnv } from "./fragments/runtime";
 import { secretsEnv } from "./fragments/secrets";
@@ -22,6 +23,7 @@ export const jobsEnvSchema = composeEnv(
   mailEnv,
   jobsEnv,
   storageEnv,
+  providersEnv,
 );
 
 export type JobsEnv = z.output<typeof jobsEnvSchema>;

@@ -7,6 +7,7 @@ import { databaseEnv } from "./fragments/database";
 import { httpEnv } from "./fragments/http";
 import { loggingEnv } from "./fragments/logging";
 import { rateLimitEnv } from "./fragments/rate-limits";
+import { providersEnv } from "./fragments/providers";
 import { redisEnv } from "./fragments/redis";
 import { runtimeEnv } from "./fragments/runtime";
 import { secretsEnv } from "./fragments/secrets";
@@ -27,6 +28,7 @@ export const serverEnvSchema = composeEnv(
   accountsEnv,
   rateLimitEnv,
   storageEnv,
+  providersEnv,
 );
 
 export type ServerEnv = z.output<typeof serverEnvSchema>;

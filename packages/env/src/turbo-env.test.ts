@@ -4,7 +4,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { findRepoRoot } from "./repo-root";
-import { databaseEnvSchema, jobsEnvSchema, serverEnvSchema } from "./index";
+import {
+  databaseEnvSchema,
+  jobsEnvSchema,
+  providerStandinsEnvSchema,
+  serverEnvSchema,
+} from "./index";
 
 /**
  * turbo runs tasks in strict env mode: a variable not listed in turbo.json's globalEnv or
@@ -32,6 +37,7 @@ describe("turbo.json passes every environment variable", () => {
     ["server", serverEnvSchema],
     ["jobs app", jobsEnvSchema],
     ["database scripts", databaseEnvSchema],
+    ["provider stand-ins", providerStandinsEnvSchema],
   ] as const) {
     it(`of the ${process}`, () => {
       const dropped = schema.variables.filter((name) => !reaches(name));

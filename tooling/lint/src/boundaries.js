@@ -54,6 +54,11 @@ export const BOUNDARIES = [
       "vitest-config",
     ],
   },
+  {
+    name: "provider-standins",
+    files: ["apps/provider-standins/**/*.ts"],
+    allow: ["providers", "env", "logger", "process", "vitest-config"],
+  },
 ];
 
 const ALL = [
@@ -69,6 +74,7 @@ const ALL = [
   "client",
   "server",
   "jobs",
+  "provider-standins",
   "vitest-config",
   "e2e",
   "bench",
