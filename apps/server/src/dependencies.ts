@@ -81,6 +81,7 @@ export async function createDependencies(
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,
       refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       tokenSecret: env.TOKEN_SECRET ? Buffer.from(env.TOKEN_SECRET) : randomBytes(32),
+      requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     },
   };
   return {

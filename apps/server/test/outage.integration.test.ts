@@ -121,6 +121,12 @@ async function withOutage(
   }
 }
 
+/**
+ * Procedures that do their work without Postgres: a password-reset request only enqueues (the
+ * jobs app looks the address up, and retries while Postgres is down).
+ */
+const WITHOUT_POSTGRES = new Set(["auth.requestPasswordReset"]);
+
 describe("with Postgres down", () => {
   it("every procedure answers 503 (a valid token is not 'signed out'), in the standard shape, leaking nothing", async () => {
     const database = new URL(inject("databaseUrl"));
@@ -129,6 +135,10 @@ describe("with Postgres down", () => {
       for (const answer of answers) {
         const where = `${answer.transport} ${answer.procedure}`;
         expect(answer.body, where).not.toMatch(LEAK);
+        if (WITHOUT_POSTGRES.has(answer.procedure)) {
+          expect(answer.status, where).toBe(200);
+          continue;
+        }
         expect(answer.status, where).toBe(503);
         expect(answer.body, where).toContain("SERVICE_UNAVAILABLE");
         expect(answer.body, where).toContain("retry_later");

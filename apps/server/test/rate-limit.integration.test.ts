@@ -53,6 +53,7 @@ describe("credential rate limit", () => {
         accessTokens: a.deps.accessTokens,
         passwords: a.deps.passwords,
         config: a.deps.authConfig,
+        jobs: a.deps.jobs,
       },
       { email, password: PASSWORD },
       { ip: null, userAgent: null },

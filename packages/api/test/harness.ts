@@ -53,6 +53,8 @@ export interface HarnessOptions {
   refreshReuseGraceSeconds?: number;
   /** Use this Redis client (e.g. one that cannot connect) instead of the run's Redis. */
   redis?: Redis;
+  /** REQUIRE_VERIFIED_EMAIL (default false, as in development). */
+  requireVerifiedEmail?: boolean;
 }
 
 /** High enough that tests not about limits are never throttled. */
@@ -110,6 +112,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       refreshAbsoluteTtlSeconds: 30 * 86400,
       refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? 30,
       tokenSecret: randomBytes(32),
+      requireVerifiedEmail: options.requireVerifiedEmail ?? false,
     },
     now: clock,
   };

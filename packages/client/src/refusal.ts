@@ -14,9 +14,19 @@ export type RefusalAction =
 /**
  * Calls that must never trigger a refresh: their UNAUTHORIZED means wrong credentials or a
  * bad refresh token, not an expired access token, and refreshing from inside
- * auth.refresh would recurse.
+ * auth.refresh would recurse. The account flows (an emailed link, a reset) are public and
+ * are often made signed out or as someone else: a session has nothing to do with them.
  */
-const NO_RENEW_PATHS = new Set(["auth.login", "auth.refresh", "auth.register", "auth.logout"]);
+const NO_RENEW_PATHS = new Set([
+  "auth.login",
+  "auth.refresh",
+  "auth.register",
+  "auth.logout",
+  "auth.verifyEmail",
+  "auth.resendVerification",
+  "auth.requestPasswordReset",
+  "auth.resetPassword",
+]);
 
 export interface Attempt {
   /** This attempt is already the retry after a renewal: once is enough. */

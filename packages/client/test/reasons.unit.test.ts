@@ -19,6 +19,8 @@ import {
   type Reply,
 } from "./support/fake-fetch";
 
+type Client = ReturnType<typeof createLifelineClient>;
+
 /** A signed-in client whose server answers auth.me with `me` and auth.refresh with NEW_PAIR. */
 function setUp(me: (authorization: string | null) => Reply, options: { batch?: boolean } = {}) {
   const tokens = memoryTokenStore(OLD_PAIR);
@@ -207,6 +209,35 @@ describe("a refused refresh", () => {
     expect(server.count("auth.refresh")).toBe(0);
     expect(tokens.get()).toEqual(OLD_PAIR);
   });
+});
+
+describe("the public account procedures never refresh", () => {
+  const calls = {
+    "auth.verifyEmail": (client: Client) => client.auth.verifyEmail.mutate({ token: "t" }),
+    "auth.resendVerification": (client: Client) =>
+      client.auth.resendVerification.mutate({ email: USER.email }),
+    "auth.requestPasswordReset": (client: Client) =>
+      client.auth.requestPasswordReset.mutate({ email: USER.email }),
+    "auth.resetPassword": (client: Client) =>
+      client.auth.resetPassword.mutate({ token: "t", newPassword: "a new passphrase" }),
+  };
+
+  it.each(Object.entries(calls))(
+    "%s: an UNAUTHORIZED is handed back as it is, the tokens untouched",
+    async (_procedure, call) => {
+      const tokens = memoryTokenStore(OLD_PAIR);
+      const server = scriptedServer((procedure) =>
+        procedure === "auth.refresh" ? ok(NEW_PAIR) : refused("UNAUTHORIZED", "token_expired"),
+      );
+      const client = createLifelineClient({ url: "http://api.test", tokens, fetch: server.fetch });
+
+      const error = await call(client).catch((e: unknown) => e);
+
+      expect(lifelineErrorReason(error)).toBe("token_expired");
+      expect(server.count("auth.refresh")).toBe(0);
+      expect(tokens.get()).toEqual(OLD_PAIR);
+    },
+  );
 });
 
 describe("lifelineErrorReason", () => {

@@ -25,7 +25,13 @@ import {
   type SessionExpiredError,
 } from "../src";
 
-type User = { id: string; email: string; emailVerifiedAt: string | null; createdAt: string };
+type User = {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  emailVerifiedAt: string | null;
+  createdAt: string;
+};
 
 describe("procedures are typed from the server's router", () => {
   test("outputs and inputs", () => {
@@ -44,6 +50,11 @@ describe("procedures are typed from the server's router", () => {
       expiresIn: number;
       user: User;
     }>();
+  });
+
+  test("register answers the same for any address: no user in it", () => {
+    type RegisterResult = Awaited<ReturnType<LifelineClient["auth"]["register"]["mutate"]>>;
+    expectTypeOf<RegisterResult>().toEqualTypeOf<{ ok: true; message: string }>();
   });
 
   test("the client's router has every procedure of the server's, with the same types", () => {

@@ -20,8 +20,19 @@ export {
   type AccessTokens,
 } from "./auth/access-tokens";
 export { authenticate, type Authenticated } from "./auth/authenticate";
-export { changePassword, login, logoutAll, register, type Credentials } from "./auth/credentials";
-export type { AuthConfig, AuthDeps, ClientMeta } from "./auth/deps";
+export { changePassword, login, logoutAll, type Credentials } from "./auth/credentials";
+export { register } from "./auth/registration";
+export { resendVerification, verifyEmail } from "./auth/email-verification";
+export { requestPasswordReset, resetPassword } from "./auth/password-reset";
+export {
+  consumeEmailToken,
+  emailTokenForJob,
+  hashEmailToken,
+  issueEmailToken,
+  type EmailTokenPurpose,
+  type IssuedEmailToken,
+} from "./auth/email-tokens";
+export type { AccountDeps, AuthConfig, AuthDeps, ClientMeta } from "./auth/deps";
 export { normaliseEmail } from "./auth/email";
 export {
   fitsBcrypt,
@@ -54,3 +65,20 @@ export {
 export type { TokenPair } from "./auth/token-pair";
 export { purgeExpired, type PurgeResult } from "./maintenance/purge-expired";
 export { deleteOldAuditEvents } from "./maintenance/audit-retention";
+export {
+  createMailer,
+  MailRejectedError,
+  type Mailer,
+  type MailerOptions,
+  type OutgoingEmail,
+  type SentEmail,
+} from "./mail/mailer";
+export {
+  composeEmail,
+  frontendLink,
+  type ComposedEmail,
+  type ComposeEmailDeps,
+  type NothingToSend,
+} from "./mail/compose-email";
+export { enqueueEmail } from "./mail/enqueue-email";
+export { escapeHtml, type RenderedEmail } from "./mail/templates/layout";

@@ -1,8 +1,9 @@
-import { AppError, normaliseEmail, writeAuditEvent } from "@lifeline/core";
+import { AppError, enqueueEmail, normaliseEmail, writeAuditEvent } from "@lifeline/core";
 import type { TRPCError } from "@trpc/server";
 
 import type { Context } from "../context";
-import type { Attempt } from "../rate-limit/login-lockout";
+import { emailKey } from "../rate-limit/email-key";
+import type { Attempt, FailureOutcome } from "../rate-limit/login-lockout";
 import { tooManyRequests } from "../rate-limit/too-many-requests";
 import { middleware } from "../trpc";
 import { inputEmail } from "./input-email";
@@ -41,6 +42,7 @@ export const accountLockout = middleware(async ({ ctx, input, next }) => {
     else if (isWrongPassword(result.error)) {
       const outcome = await lockout.recordFailure(attempt);
       if (outcome.accountLockedNow) await auditAccountLock(ctx, attempt.email);
+      if (outcome.locked) warnOwner(ctx, attempt.email, outcome);
     }
   } catch (error) {
     ctx.logger.error({ err: error }, "login lockout could not be updated");
@@ -60,5 +62,35 @@ async function auditAccountLock(ctx: Context, email: string): Promise<void> {
     userId: user?.id ?? null,
     ip: ctx.ip,
     data: { scope: "account" },
+  });
+}
+
+/** The failed sign-ins email goes out at most once per account in this many seconds. */
+export const FAILED_SIGN_INS_NOTICE_SECONDS = 3600;
+
+/**
+ * A failure just locked someone out of this account (one client, or everyone): tell the
+ * owner, at most once an hour. Not awaited: the refusal goes out at once and takes the same
+ * time whether or not the account exists (only then is there anyone to write to).
+ */
+function warnOwner(ctx: Context, email: string, outcome: FailureOutcome): void {
+  const { db, jobs, rateLimits } = ctx.deps;
+  const notify = async () => {
+    const first = await rateLimits.firstInWindow(
+      "failed-sign-ins-email",
+      emailKey(email),
+      FAILED_SIGN_INS_NOTICE_SECONDS,
+    );
+    if (!first) return;
+    const user = await db.user.findUnique({
+      where: { email: normaliseEmail(email) },
+      select: { id: true },
+    });
+    if (!user) return;
+    await enqueueEmail(jobs, { template: "failed-sign-ins", userId: user.id });
+    ctx.logger.info({ userId: user.id, scope: outcome.scope }, "failed sign-ins email enqueued");
+  };
+  notify().catch((error: unknown) => {
+    ctx.logger.error({ err: error }, "failed sign-ins email could not be enqueued");
   });
 }

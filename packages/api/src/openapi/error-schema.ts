@@ -28,7 +28,7 @@ export const ZErrorResponseSchema = z
         .optional()
         .meta({
           description:
-            "Why, where it helps the client decide: on every 401 (token_expired: refresh; token_invalid: refresh or sign in; session_ended: sign in; credentials_invalid: wrong password or refresh token), and on errors worth retrying (retry_later)",
+            "Why, where it helps the client decide: on every 401 (token_expired: refresh; token_invalid: refresh or sign in; session_ended: sign in; credentials_invalid: wrong password or refresh token), on errors worth retrying (retry_later), and on a login refused until the email is verified (email_unverified, 403)",
           examples: ["token_expired"],
         }),
       details: z

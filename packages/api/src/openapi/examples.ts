@@ -1,3 +1,5 @@
+import { ACCEPTED_MESSAGES } from "../routers/auth/messages";
+
 /**
  * Examples for the main request and response bodies, keyed by procedure path. They show in
  * /api-docs and pre-fill "Try it out"; the OpenAPI test parses each one with the procedure's
@@ -11,6 +13,7 @@ export interface OperationExamples {
 const USER = {
   id: "5f0c8a52-3c1e-4b8e-9a57-2d0f5e6b7c91",
   email: "ada@example.com",
+  emailVerified: false,
   emailVerifiedAt: null,
   createdAt: "2025-01-31T09:30:00.000Z",
 };
@@ -25,9 +28,27 @@ const TOKEN_PAIR = {
 
 const CREDENTIALS = { email: "ada@example.com", password: "correct horse battery staple" };
 const REFRESH = { refreshToken: TOKEN_PAIR.refreshToken };
+/** The `token` query parameter of an emailed link. */
+const EMAIL_LINK_TOKEN = "Xk3v9QmT0bL2cR7sN1wY5zA8dE4fG6hJ0kM2nP4qS6u";
 
 export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
-  "auth.register": { request: CREDENTIALS, response: { user: USER } },
+  "auth.register": {
+    request: CREDENTIALS,
+    response: { ok: true, message: ACCEPTED_MESSAGES.registered },
+  },
+  "auth.verifyEmail": { request: { token: EMAIL_LINK_TOKEN }, response: { ok: true } },
+  "auth.resendVerification": {
+    request: { email: CREDENTIALS.email },
+    response: { ok: true, message: ACCEPTED_MESSAGES.verificationResent },
+  },
+  "auth.requestPasswordReset": {
+    request: { email: CREDENTIALS.email },
+    response: { ok: true, message: ACCEPTED_MESSAGES.resetRequested },
+  },
+  "auth.resetPassword": {
+    request: { token: EMAIL_LINK_TOKEN, newPassword: "a new and longer passphrase" },
+    response: { ok: true, revokedSessions: 2 },
+  },
   "auth.login": { request: CREDENTIALS, response: TOKEN_PAIR },
   "auth.refresh": { request: REFRESH, response: TOKEN_PAIR },
   "auth.logout": { request: REFRESH, response: { ok: true } },

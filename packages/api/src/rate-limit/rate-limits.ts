@@ -5,6 +5,7 @@ import { createLoginLockout, type LoginLockout } from "./login-lockout";
 import { unlimited, type RateLimitResult } from "./rate-limit-result";
 import { createSlidingWindow, type SlidingWindow } from "./sliding-window";
 import { createUpstashRedisAdapter } from "./upstash-redis-adapter";
+import { withTimeout } from "./with-timeout";
 
 export interface WindowConfig {
   max: number;
@@ -58,6 +59,12 @@ export interface RateLimits {
   checkUserCredentials(userId: string): Promise<RateLimitResult>;
   /** Token refresh: per client, looser than credentials (clients refresh routinely). */
   checkRefresh(client: string): Promise<RateLimitResult>;
+  /**
+   * True for the first call per `name` and `identifier` in `seconds`, false for the others
+   * (one SET NX EX under `<prefix>ratelimit:<name>:`): for notices that must not repeat,
+   * such as the failed sign-ins email. Throws when Redis fails; the caller decides.
+   */
+  firstInWindow(name: string, identifier: string, seconds: number): Promise<boolean>;
   lockout: LoginLockout;
 }
 
@@ -88,6 +95,7 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
       checkCredentials: async () => unlimited(config.credentials.max),
       checkUserCredentials: async () => unlimited(config.credentials.max),
       checkRefresh: async () => unlimited(config.refresh.max),
+      firstInWindow: async () => true,
       lockout,
     };
   }
@@ -119,6 +127,12 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
     checkCredentials: async (client) => failClosed(credentialsByClient(client)),
     checkUserCredentials: async (userId) => failClosed(credentialsByUser(userId)),
     checkRefresh: async (client) => failClosed(refresh(client)),
+
+    firstInWindow: async (name, identifier, seconds) => {
+      const key = `${config.prefix}ratelimit:${name}:${identifier}`;
+      const set = redis.set(key, "1", "EX", seconds, "NX");
+      return (await withTimeout(set, timeoutMs, `Notice window ${name}`)) === "OK";
+    },
 
     lockout,
   };

@@ -101,6 +101,7 @@ export function scriptedServer(
 export const USER = {
   id: "00000000-0000-4000-8000-000000000000",
   email: "a@example.com",
+  emailVerified: false,
   emailVerifiedAt: null,
   createdAt: "2024-01-01T00:00:00.000Z",
 };

@@ -2,6 +2,9 @@ import type { Db, Prisma } from "@lifeline/db";
 
 export type AuditEventType =
   | "register"
+  | "registration_attempt"
+  | "email_verified"
+  | "password_reset"
   | "login"
   | "login_failed"
   | "logout"

@@ -1,44 +1,15 @@
-import { isUniqueViolation } from "@lifeline/db";
-
 import { writeAuditEvent } from "../audit/write-audit-event";
 import { AppError } from "../errors/app-error";
 import type { AuthDeps, ClientMeta } from "./deps";
 import { normaliseEmail } from "./email";
 import { fitsBcrypt } from "./password";
-import { publicUserSelect, toPublicUser, type PublicUser } from "./public-user";
+import { publicUserSelect, toPublicUser } from "./public-user";
 import { revokeUserSessions, startSession } from "./sessions";
 import { issueTokenPair, type TokenPair } from "./token-pair";
 
 export interface Credentials {
   email: string;
   password: string;
-}
-
-/** Creates an account. Emails are unique whatever their letter case. */
-export async function register(
-  deps: AuthDeps,
-  input: Credentials,
-  meta: ClientMeta,
-): Promise<PublicUser> {
-  const email = normaliseEmail(input.email);
-  const passwordHash = await deps.passwords.hash(input.password);
-  try {
-    const user = await deps.db.user.create({
-      data: { email, passwordHash },
-      select: publicUserSelect,
-    });
-    await writeAuditEvent(deps.db, { type: "register", userId: user.id, ip: meta.ip });
-    return toPublicUser(user);
-  } catch (error) {
-    if (isUniqueViolation(error, "email")) {
-      throw new AppError({
-        code: "CONFLICT",
-        message: "An account with this email already exists",
-        details: [{ path: "email", message: "already registered" }],
-      });
-    }
-    throw error;
-  }
 }
 
 const invalidCredentials = () =>
@@ -75,6 +46,21 @@ export async function login(
       data: { reason: !user ? "unknown_email" : readable ? "wrong_password" : "password_too_long" },
     });
     throw invalidCredentials();
+  }
+  // Only now, after the password was right: to a guesser, an unverified account looks like
+  // any other (401 for a wrong password), so this answer reveals nothing to them.
+  if (deps.config.requireVerifiedEmail && !user.emailVerifiedAt) {
+    await writeAuditEvent(deps.db, {
+      type: "login_failed",
+      userId: user.id,
+      ip: meta.ip,
+      data: { reason: "email_unverified" },
+    });
+    throw new AppError({
+      code: "FORBIDDEN",
+      reason: "email_unverified",
+      message: "Verify your email address before signing in; we can send the link again",
+    });
   }
   const { sessionId, refreshToken } = await startSession(deps, user.id, meta);
   await writeAuditEvent(deps.db, {

@@ -1,4 +1,5 @@
 import type { Db } from "@lifeline/db";
+import type { JobProducer } from "@lifeline/queue";
 
 import type { AccessTokens } from "./access-tokens";
 import type { PasswordHasher } from "./password-hasher";
@@ -16,6 +17,11 @@ export interface AuthConfig {
   refreshReuseGraceSeconds: number;
   /** Server secret from which a token's successor is derived (HMAC), so none is stored. */
   tokenSecret: Buffer;
+  /**
+   * REQUIRE_VERIFIED_EMAIL: login refuses an account whose address is not verified yet
+   * (FORBIDDEN, email_unverified), once the password was checked.
+   */
+  requireVerifiedEmail: boolean;
 }
 
 export interface AuthDeps {
@@ -25,6 +31,11 @@ export interface AuthDeps {
   config: AuthConfig;
   /** The clock; tests move it to reach expiries. */
   now?: () => Date;
+}
+
+/** For the account flows that send email: they enqueue it for the jobs app, never send. */
+export interface AccountDeps extends AuthDeps {
+  jobs: Pick<JobProducer, "enqueue">;
 }
 
 /** Where a request came from, recorded on sessions and audit events. */

@@ -4,6 +4,8 @@ import type { User } from "@lifeline/db";
 export interface PublicUser {
   id: string;
   email: string;
+  /** Whether the address was verified (emailVerifiedAt is set); login works either way. */
+  emailVerified: boolean;
   emailVerifiedAt: string | null;
   createdAt: string;
 }
@@ -24,6 +26,7 @@ export function toPublicUser(
   return {
     id: user.id,
     email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
     emailVerifiedAt: user.emailVerifiedAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };

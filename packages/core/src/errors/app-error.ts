@@ -24,6 +24,8 @@ export type AppErrorCode =
  * - needs_relink: a provider grant is revoked or expired; the user must link again.
  * - retry_later: a transient failure (here or at a provider); the same call may work later.
  * - misconfigured: the server's own configuration is wrong; retrying will not help.
+ * - email_unverified: the password was right, but REQUIRE_VERIFIED_EMAIL is on and the
+ *   address is not verified yet; verify it (or ask for a new link) and sign in again.
  */
 export const APP_ERROR_REASONS = [
   "token_expired",
@@ -33,6 +35,7 @@ export const APP_ERROR_REASONS = [
   "needs_relink",
   "retry_later",
   "misconfigured",
+  "email_unverified",
 ] as const;
 
 export type AppErrorReason = (typeof APP_ERROR_REASONS)[number];

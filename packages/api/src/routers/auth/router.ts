@@ -6,19 +6,23 @@ import { credentialRateLimit } from "../../middlewares/credential-rate-limit";
 import { passwordBudget } from "../../middlewares/password-budget";
 import { refreshRateLimit } from "../../middlewares/refresh-rate-limit";
 import { protectedProcedure, publicProcedure, router } from "../../trpc";
+import { ACCEPTED_MESSAGES } from "./messages";
 import {
+  ZAcceptedResponseSchema,
   ZChangePasswordRequestSchema,
   ZCredentialsRequestSchema,
+  ZEmailRequestSchema,
   ZLoginRequestSchema,
   ZMeResponseSchema,
   ZNoInputSchema,
   ZOkResponseSchema,
   ZRefreshRequestSchema,
-  ZRegisterResponseSchema,
+  ZResetPasswordRequestSchema,
   ZRevokedCountResponseSchema,
   ZSessionIdRequestSchema,
   ZSessionsResponseSchema,
   ZTokenPairResponseSchema,
+  ZVerifyEmailRequestSchema,
 } from "./schemas";
 
 const TAGS = ["auth"];
@@ -26,6 +30,10 @@ const TAGS = ["auth"];
 function authDeps(ctx: Context): core.AuthDeps {
   const { db, accessTokens, passwords, authConfig, now } = ctx.deps;
   return { db, accessTokens, passwords, config: authConfig, ...(now ? { now } : {}) };
+}
+
+function accountDeps(ctx: Context): core.AccountDeps {
+  return { ...authDeps(ctx), jobs: ctx.deps.jobs };
 }
 
 const meta = (ctx: Context): core.ClientMeta => ({ ip: ctx.ip, userAgent: ctx.userAgent });
@@ -37,19 +45,114 @@ export const authRouter = router({
         method: "POST",
         path: "/auth/register",
         protect: false,
-        errorResponses: [400, 409, 503],
+        errorResponses: [400, 503],
         tags: TAGS,
-        summary: "Create an account",
+        summary: "Create an account (the answer is the same whether or not the email is taken)",
+        description:
+          "A new address gets an account and an email with a verification link; the owner of a taken one gets an email saying someone tried. Both get the same answer.",
       },
     })
     .input(ZCredentialsRequestSchema)
     // After .input(): a malformed request is a BAD_REQUEST and counts against no limit.
     .use(passwordBudget)
     .use(credentialRateLimit)
-    .output(ZRegisterResponseSchema)
-    .mutation(async ({ ctx, input }) => ({
-      user: await core.register(authDeps(ctx), input, meta(ctx)),
-    })),
+    .output(ZAcceptedResponseSchema)
+    .mutation(async ({ ctx, input }) => {
+      await core.register(accountDeps(ctx), input, meta(ctx));
+      return { ok: true as const, message: ACCEPTED_MESSAGES.registered };
+    }),
+
+  verifyEmail: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/verify-email",
+        protect: false,
+        errorResponses: {
+          400: "Invalid input, or a link that is invalid, expired or already used",
+          503: "A service this request needs is unavailable; retry shortly",
+        },
+        tags: TAGS,
+        summary: "Verify the email address with the token from the emailed link",
+      },
+    })
+    .input(ZVerifyEmailRequestSchema)
+    .use(credentialRateLimit)
+    .output(ZOkResponseSchema)
+    .mutation(async ({ ctx, input }) => {
+      await core.verifyEmail(authDeps(ctx), input.token, meta(ctx));
+      return { ok: true as const };
+    }),
+
+  resendVerification: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/resend-verification",
+        protect: false,
+        errorResponses: [400, 503],
+        tags: TAGS,
+        summary: "Send the verification link again (the answer never says whether it was sent)",
+      },
+    })
+    .input(ZEmailRequestSchema)
+    .use(credentialRateLimit)
+    .output(ZAcceptedResponseSchema)
+    .mutation(async ({ ctx, input }) => {
+      await core.resendVerification(accountDeps(ctx), input.email);
+      return { ok: true as const, message: ACCEPTED_MESSAGES.verificationResent };
+    }),
+
+  requestPasswordReset: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/request-password-reset",
+        protect: false,
+        errorResponses: [400, 503],
+        tags: TAGS,
+        summary: "Email a password-reset link (the answer never says whether the account exists)",
+      },
+    })
+    .input(ZEmailRequestSchema)
+    .use(credentialRateLimit)
+    .output(ZAcceptedResponseSchema)
+    .mutation(async ({ ctx, input }) => {
+      await core.requestPasswordReset(accountDeps(ctx), input.email);
+      return { ok: true as const, message: ACCEPTED_MESSAGES.resetRequested };
+    }),
+
+  resetPassword: publicProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/auth/reset-password",
+        protect: false,
+        errorResponses: {
+          400: "Invalid input, or a link that is invalid, expired or already used",
+          503: "A service this request needs is unavailable; retry shortly",
+        },
+        tags: TAGS,
+        summary: "Set a new password with the token from the emailed link; every session ends",
+      },
+    })
+    .input(ZResetPasswordRequestSchema)
+    // It hashes: one per request, and counted per client. Never behind the login lockout:
+    // proving the mailbox is how a locked-out owner gets back in.
+    .use(passwordBudget)
+    .use(credentialRateLimit)
+    .output(ZRevokedCountResponseSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { email, revokedSessions } = await core.resetPassword(authDeps(ctx), input, meta(ctx));
+      try {
+        await ctx.deps.rateLimits.lockout.clearAccount(email);
+      } catch (error) {
+        // The password is changed and the link spent: the answer stands. The lock lapses
+        // by itself (at most LOGIN_LOCKOUT_MAX_SECONDS, or the account window).
+        ctx.logger.error({ err: error }, "login lockout not cleared after a password reset");
+      }
+      return { ok: true as const, revokedSessions };
+    }),
 
   login: publicProcedure
     .meta({
@@ -57,7 +160,12 @@ export const authRouter = router({
         method: "POST",
         path: "/auth/login",
         protect: false,
-        errorResponses: [400, 401, 503],
+        errorResponses: {
+          400: "Invalid input",
+          401: "Wrong email or password (reason credentials_invalid)",
+          403: "REQUIRE_VERIFIED_EMAIL is on and the address is not verified (reason email_unverified)",
+          503: "A service this request needs is unavailable; retry shortly",
+        },
         tags: TAGS,
         summary: "Sign in with email and password",
       },

@@ -48,12 +48,29 @@ export const ZChangePasswordRequestSchema = z.object({
   newPassword: ZPasswordSchema,
 });
 
+/** The token from an emailed link (43 base64url characters as we send them). */
+export const ZEmailLinkTokenSchema = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "is required" })
+  .max(128, { error: "must be at most 128 characters" })
+  .meta({ examples: ["Xk3v9QmT0bL2cR7sN1wY5zA8dE4fG6hJ0kM2nP4qS6u"] });
+
+export const ZVerifyEmailRequestSchema = z.object({ token: ZEmailLinkTokenSchema });
+
+export const ZEmailRequestSchema = z.object({ email: ZEmailSchema });
+
+export const ZResetPasswordRequestSchema = z.object({
+  token: ZEmailLinkTokenSchema,
+  newPassword: ZPasswordSchema,
+});
+
 export const ZSessionIdRequestSchema = z.object({ id: z.uuid({ error: "must be a UUID" }) });
 
 export const ZUserSchema = z
   .object({
     id: z.uuid(),
     email: z.string(),
+    emailVerified: z.boolean(),
     emailVerifiedAt: z.string().nullable(),
     createdAt: z.string(),
   })
@@ -68,7 +85,13 @@ export const ZTokenPairResponseSchema = z
   })
   .meta({ id: "TokenPair" });
 
-export const ZRegisterResponseSchema = z.object({ user: ZUserSchema });
+/**
+ * "Done; look in your inbox": the same body whatever the address (free or taken, known or
+ * not), so a response never tells whether an account exists. `message` is for people.
+ */
+export const ZAcceptedResponseSchema = z
+  .object({ ok: z.literal(true), message: z.string() })
+  .meta({ id: "Accepted" });
 
 export const ZMeResponseSchema = z.object({ user: ZUserSchema });
 
