@@ -186,6 +186,7 @@ describe("global limit", () => {
     const limiterKeys = await h.redis.keys(`${h.redisKeyPrefix}ratelimit:*`);
     const names = new Set(limiterKeys.map((k) => k.slice(h.redisKeyPrefix.length).split(":")[1]));
     expect([...names].sort()).toEqual([
+      "account-email",
       "credentials-client",
       "credentials-user",
       "global",
@@ -198,6 +199,23 @@ describe("global limit", () => {
     const limiterOwn = keys.filter((k) => !k.startsWith(`${h.redisKeyPrefix}bull:`));
     expect(limiterOwn.length).toBeGreaterThan(0);
     for (const key of limiterOwn) expect(await h.redis.pttl(key)).toBeGreaterThan(0);
+  });
+});
+
+describe("account emails", () => {
+  it("go to one mailbox at most three times in ten minutes, whatever the clients", async () => {
+    const email = uniqueEmail("flooded");
+    const queued = async () =>
+      (await h.deps.jobs.queue("email").getJobs(["waiting", "delayed", "active"])).filter(
+        (job) => (job.data as { email?: string }).email === email,
+      ).length;
+    for (let i = 0; i < 5; i++) {
+      // The same answer every time: the sender learns nothing from it.
+      await expect(
+        (await h.caller(undefined, { ip: uniqueIp() })).auth.requestPasswordReset({ email }),
+      ).resolves.toMatchObject({ ok: true });
+    }
+    expect(await queued()).toBe(3);
   });
 });
 

@@ -80,5 +80,5 @@ export {
   type ComposeEmailDeps,
   type NothingToSend,
 } from "./mail/compose-email";
-export { enqueueEmail } from "./mail/enqueue-email";
+export { enqueueAccountEmail, enqueueEmail } from "./mail/enqueue-email";
 export { escapeHtml, type RenderedEmail } from "./mail/templates/layout";

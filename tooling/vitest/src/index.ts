@@ -2,6 +2,8 @@ import { fileURLToPath } from "node:url";
 
 import "./provided-context";
 
+export { LEAK } from "./leak";
+
 import { defineConfig, defineProject, type ViteUserConfig } from "vitest/config";
 
 const globalSetup = fileURLToPath(new URL("./global-setup.ts", import.meta.url));

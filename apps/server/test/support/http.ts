@@ -1,8 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 
-/** What a body must never hold: a stack frame, a source path, a driver's words. */
-export const LEAK =
-  /\bat .*\(|\/work\/|node_modules|\.ts:\d+|Prisma|prisma|ECONNREFUSED|ioredis|Invalid `|stack/;
+export { LEAK } from "@lifeline/vitest-config";
 
 export interface CallOptions {
   token?: string;

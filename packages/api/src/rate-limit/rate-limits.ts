@@ -1,5 +1,6 @@
 import type { Redis as IORedis } from "ioredis";
 
+import { emailKey } from "./email-key";
 import { limiterUnavailable } from "./limiter-unavailable";
 import { createLoginLockout, type LoginLockout } from "./login-lockout";
 import { unlimited, type RateLimitResult } from "./rate-limit-result";
@@ -65,10 +66,19 @@ export interface RateLimits {
    * such as the failed sign-ins email. Throws when Redis fails; the caller decides.
    */
   firstInWindow(name: string, identifier: string, seconds: number): Promise<boolean>;
+  /**
+   * Account emails (verification, reset, "someone tried to register") to one recipient:
+   * a few per window, then quietly none, so a public form cannot flood a mailbox.
+   * `key` names the kind of email and the recipient. Throws when Redis fails.
+   */
+  allowAccountEmail(key: string): Promise<boolean>;
   lockout: LoginLockout;
 }
 
 const DEFAULT_TIMEOUT_MS = 500;
+
+/** Three emails of a kind to one recipient per ten minutes: enough to resend, not to flood. */
+const ACCOUNT_EMAILS: WindowConfig = { max: 3, windowSeconds: 600 };
 
 /** Runs a fail-closed check: a Redis failure becomes SERVICE_UNAVAILABLE. */
 async function failClosed<T>(check: Promise<T>): Promise<T> {
@@ -96,6 +106,7 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
       checkUserCredentials: async () => unlimited(config.credentials.max),
       checkRefresh: async () => unlimited(config.refresh.max),
       firstInWindow: async () => true,
+      allowAccountEmail: async () => true,
       lockout,
     };
   }
@@ -112,6 +123,7 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
   const credentialsByClient = limiter("credentials-client", config.credentials);
   const credentialsByUser = limiter("credentials-user", config.credentials);
   const refresh = limiter("refresh", config.refresh);
+  const accountEmails = limiter("account-email", ACCOUNT_EMAILS);
 
   return {
     enabled: true,
@@ -127,6 +139,8 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
     checkCredentials: async (client) => failClosed(credentialsByClient(client)),
     checkUserCredentials: async (userId) => failClosed(credentialsByUser(userId)),
     checkRefresh: async (client) => failClosed(refresh(client)),
+
+    allowAccountEmail: async (key) => (await accountEmails(emailKey(key))).allowed,
 
     firstInWindow: async (name, identifier, seconds) => {
       const key = `${config.prefix}ratelimit:${name}:${identifier}`;

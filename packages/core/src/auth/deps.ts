@@ -36,6 +36,12 @@ export interface AuthDeps {
 /** For the account flows that send email: they enqueue it for the jobs app, never send. */
 export interface AccountDeps extends AuthDeps {
   jobs: Pick<JobProducer, "enqueue">;
+  /**
+   * Whether an account email may go to this recipient now (`key` names the template and the
+   * recipient). Requests that mail someone are public, so without this anyone could flood a
+   * mailbox; a refused one is dropped quietly (the caller's answer is the same either way).
+   */
+  mailGate?: (key: string) => Promise<boolean>;
 }
 
 /** Where a request came from, recorded on sessions and audit events. */

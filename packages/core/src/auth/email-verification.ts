@@ -1,5 +1,5 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
-import { enqueueEmail } from "../mail/enqueue-email";
+import { enqueueAccountEmail } from "../mail/enqueue-email";
 import { clock, type AccountDeps, type AuthDeps, type ClientMeta } from "./deps";
 import { normaliseEmail } from "./email";
 import { consumeEmailToken, unusableLink } from "./email-tokens";
@@ -30,7 +30,7 @@ export async function verifyEmail(
  * verified yet; otherwise does nothing. The caller answers the same either way.
  */
 export async function resendVerification(
-  deps: Pick<AccountDeps, "db" | "jobs">,
+  deps: Pick<AccountDeps, "db" | "jobs" | "mailGate">,
   email: string,
 ): Promise<void> {
   const user = await deps.db.user.findUnique({
@@ -38,5 +38,5 @@ export async function resendVerification(
     select: { id: true, emailVerifiedAt: true },
   });
   if (!user || user.emailVerifiedAt) return;
-  await enqueueEmail(deps.jobs, { template: "verify-email", userId: user.id });
+  await enqueueAccountEmail(deps, { template: "verify-email", userId: user.id });
 }

@@ -1,5 +1,5 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
-import { enqueueEmail } from "../mail/enqueue-email";
+import { enqueueAccountEmail } from "../mail/enqueue-email";
 import { clock, type AccountDeps, type AuthDeps, type ClientMeta } from "./deps";
 import { normaliseEmail } from "./email";
 import { consumeEmailToken, isEmailTokenUsable, unusableLink } from "./email-tokens";
@@ -10,10 +10,10 @@ import { consumeEmailToken, isEmailTokenUsable, unusableLink } from "./email-tok
  * same for an address with an account and one without.
  */
 export async function requestPasswordReset(
-  deps: Pick<AccountDeps, "jobs">,
+  deps: Pick<AccountDeps, "jobs" | "mailGate">,
   email: string,
 ): Promise<void> {
-  await enqueueEmail(deps.jobs, { template: "password-reset", email: normaliseEmail(email) });
+  await enqueueAccountEmail(deps, { template: "password-reset", email: normaliseEmail(email) });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isUniqueViolation } from "@lifeline/db";
 
 import { writeAuditEvent } from "../audit/write-audit-event";
-import { enqueueEmail } from "../mail/enqueue-email";
+import { enqueueAccountEmail } from "../mail/enqueue-email";
 import type { Credentials } from "./credentials";
 import type { AccountDeps, ClientMeta } from "./deps";
 import { normaliseEmail } from "./email";
@@ -29,11 +29,11 @@ export async function register(
   }
   if (created) {
     await writeAuditEvent(deps.db, { type: "register", userId: created.id, ip: meta.ip });
-    await enqueueEmail(deps.jobs, { template: "verify-email", userId: created.id });
+    await enqueueAccountEmail(deps, { template: "verify-email", userId: created.id });
     return;
   }
   const owner = await deps.db.user.findUnique({ where: { email }, select: { id: true } });
   if (!owner) return; // deleted in between: nobody to tell
   await writeAuditEvent(deps.db, { type: "registration_attempt", userId: owner.id, ip: meta.ip });
-  await enqueueEmail(deps.jobs, { template: "registration-attempt", userId: owner.id });
+  await enqueueAccountEmail(deps, { template: "registration-attempt", userId: owner.id });
 }

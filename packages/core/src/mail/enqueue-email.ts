@@ -10,3 +10,23 @@ import { sendEmailJob, type EmailJob, type JobProducer } from "@lifeline/queue";
 export function enqueueEmail(jobs: Pick<JobProducer, "enqueue">, email: EmailJob): Promise<string> {
   return jobs.enqueue(sendEmailJob, email, { jobId: `email-${randomUUID()}` });
 }
+
+/** The recipient of an email job: the user it is about, or the address it goes to. */
+function recipientOf(email: EmailJob): string {
+  return "userId" in email ? email.userId : email.email;
+}
+
+/**
+ * Enqueues an account email unless the mailbox gate says this recipient got the same kind
+ * of email moments ago (see AccountDeps.mailGate); resolves to whether it was enqueued.
+ */
+export async function enqueueAccountEmail(
+  deps: { jobs: Pick<JobProducer, "enqueue">; mailGate?: (key: string) => Promise<boolean> },
+  email: EmailJob,
+): Promise<boolean> {
+  if (deps.mailGate && !(await deps.mailGate(`${email.template}:${recipientOf(email)}`))) {
+    return false;
+  }
+  await enqueueEmail(deps.jobs, email);
+  return true;
+}

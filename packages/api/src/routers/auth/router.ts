@@ -33,7 +33,12 @@ function authDeps(ctx: Context): core.AuthDeps {
 }
 
 function accountDeps(ctx: Context): core.AccountDeps {
-  return { ...authDeps(ctx), jobs: ctx.deps.jobs };
+  const { jobs, rateLimits } = ctx.deps;
+  return {
+    ...authDeps(ctx),
+    jobs,
+    mailGate: (key) => rateLimits.allowAccountEmail(key),
+  };
 }
 
 const meta = (ctx: Context): core.ClientMeta => ({ ip: ctx.ip, userAgent: ctx.userAgent });

@@ -5,9 +5,6 @@ import path from "node:path";
 
 import { ZErrorResponseSchema } from "@lifeline/api";
 import { jobsEnvSchema, parseEnv } from "@lifeline/env";
-// Apps never import each other; a test may run the jobs app beside the server, in-process,
-// through its testing entry (the flows below cross both: the API enqueues, the jobs app sends).
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import {
   startJobsApp,
   startTestSmtpServer,
@@ -19,8 +16,8 @@ import { createLogger, type Logger } from "@lifeline/logger";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { startTestServer, type TestServer } from "../src/testing";
-import { LEAK } from "./support/http";
+import { startTestServer, type TestServer } from "@lifeline/server/testing";
+import { LEAK } from "@lifeline/vitest-config";
 
 /**
  * The account flows end to end: the API enqueues, the jobs app (in this process, on the same
