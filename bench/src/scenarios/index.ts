@@ -1,8 +1,9 @@
 import type { Scenario } from "../harness/area";
 import { auth } from "./auth";
+import { jobs } from "./jobs";
 
 /**
  * Every area `pnpm bench` knows, in the order a full run measures them. Adding one: a file in
  * this folder exporting a Scenario, and its line here.
  */
-export const scenarios: readonly Scenario[] = [auth];
+export const scenarios: readonly Scenario[] = [auth, jobs];
