@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 
 import { registerErrorHandlers } from "./http-errors/register-error-handlers";
 import { registerApiDocs } from "./plugins/api-docs";
+import { registerAuthenticatedRoutes } from "./plugins/authenticated-routes";
 import { registerGlobalRateLimit } from "./plugins/global-rate-limit";
 import { registerJsonDepthLimit } from "./plugins/json-depth";
 import { registerRequestLog } from "./plugins/request-log";
@@ -16,6 +17,7 @@ import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit";
 import { requestIdFor } from "./request-id";
 import { registerHealthRoutes, type ReadinessCheck } from "./routes/health";
 import { registerJwksRoute } from "./routes/jwks";
+import { PLAIN_ROUTE_MODULES } from "./routes/plain-routes";
 
 export interface AppOptions {
   env: Pick<ServerEnv, "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS" | "TRPC_MAX_BATCH_SIZE">;
@@ -65,6 +67,9 @@ export async function buildApp({
   registerJwksRoute(app, deps.accessTokens);
   await registerTrpc(app, deps);
   await registerRest(app, deps);
-  await registerApiDocs(app);
+  await registerAuthenticatedRoutes(app, deps, async (scope) => {
+    for (const module of PLAIN_ROUTE_MODULES) await module.register(scope, deps);
+  });
+  await registerApiDocs(app, PLAIN_ROUTE_MODULES.flatMap((module) => module.docs));
   return app;
 }

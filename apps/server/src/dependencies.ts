@@ -68,6 +68,9 @@ export async function createDependencies(
       global: { max: env.RATE_LIMIT_GLOBAL_MAX, windowSeconds: env.RATE_LIMIT_GLOBAL_WINDOW },
       credentials: { max: env.RATE_LIMIT_AUTH_MAX, windowSeconds: env.RATE_LIMIT_AUTH_WINDOW },
       refresh: { max: env.RATE_LIMIT_REFRESH_MAX, windowSeconds: env.RATE_LIMIT_REFRESH_WINDOW },
+      budgets: {
+        media: { max: env.RATE_LIMIT_MEDIA_MAX, windowSeconds: env.RATE_LIMIT_MEDIA_WINDOW },
+      },
       lockout: {
         threshold: env.LOGIN_LOCKOUT_THRESHOLD,
         baseSeconds: env.LOGIN_LOCKOUT_BASE_SECONDS,

@@ -11,15 +11,17 @@ export {
   type RequestBudget,
   type RequestInfo,
 } from "./context";
-export { createCallerFactory } from "./trpc";
+export { createCallerFactory, signedIn } from "./trpc";
 export {
   createRateLimits,
   type RateLimits,
+  type BudgetName,
   type RateLimitsConfig,
   type WindowConfig,
 } from "./rate-limit/rate-limits";
 export type { RateLimitResult } from "./rate-limit/rate-limit-result";
 export { rateLimitHeaders } from "./rate-limit/rate-limit-headers";
+export { tooManyRequests } from "./rate-limit/too-many-requests";
 export type {
   Attempt,
   FailureOutcome,

@@ -49,8 +49,11 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, auth: signedIn(ctx) } });
 });
 
-/** The caller's live session, or the reason there is none (see protectedProcedure). */
-function signedIn(ctx: Context): NonNullable<Context["auth"]> {
+/**
+ * The caller's live session, or the reason there is none (see protectedProcedure). Also what
+ * plain HTTP routes (uploads, byte streams) use, so both paths make exactly the same checks.
+ */
+export function signedIn(ctx: Context): NonNullable<Context["auth"]> {
   if (ctx.authError !== null) throw ctx.authError;
   if (!ctx.auth) throw ctx.authFailure ?? signInRequired();
   return ctx.auth;

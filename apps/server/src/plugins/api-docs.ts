@@ -1,6 +1,6 @@
 import swagger, { type StaticDocumentSpec } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { createOpenApiDocument } from "@lifeline/api";
+import { createOpenApiDocument, type PlainRouteDoc } from "@lifeline/api";
 import type { FastifyInstance } from "fastify";
 
 import { REST_BASE_PATH } from "./rest";
@@ -27,20 +27,17 @@ const API_DOCS_CSP = {
   "frame-ancestors": "'none'",
 };
 
-let cached: { document: object; json: string } | undefined;
-
-/** Built once per process: the router cannot change while it runs. */
-function openApiDocument(): { document: object; json: string } {
-  if (!cached) {
-    const document = createOpenApiDocument({ baseUrl: REST_BASE_PATH });
-    cached = { document, json: JSON.stringify(document) };
-  }
-  return cached;
-}
-
-/** GET /openapi.json, and Swagger UI at /api-docs on the same document and server. */
-export async function registerApiDocs(app: FastifyInstance): Promise<void> {
-  const { document, json } = openApiDocument();
+/**
+ * GET /openapi.json, and Swagger UI at /api-docs on the same document and server. The
+ * document (the bridge's procedures and the plain routes) is built once per app: neither can
+ * change while it runs.
+ */
+export async function registerApiDocs(
+  app: FastifyInstance,
+  plainRoutes: readonly PlainRouteDoc[],
+): Promise<void> {
+  const document = createOpenApiDocument({ baseUrl: REST_BASE_PATH, plainRoutes });
+  const json = JSON.stringify(document);
 
   app.get(OPENAPI_PATH, async (_req, reply) =>
     reply.type("application/json; charset=utf-8").send(json),

@@ -24,6 +24,8 @@ export function registerGlobalRateLimit(app: FastifyInstance, rateLimits: RateLi
     const path = req.url.split("?")[0] ?? "";
     if (req.method === "OPTIONS" || UNLIMITED_PATHS.has(path) || path.startsWith(DOCS_ASSETS))
       return;
+    // Routes with a per-user budget of their own (media bytes) spend that instead.
+    if (req.routeOptions.config.rateBudget) return;
     const result = await rateLimits.checkGlobal(clientKey(req.ip), req.procedureCalls);
     if (result.degraded) {
       const now = Date.now();

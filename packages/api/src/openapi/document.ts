@@ -4,6 +4,7 @@ import { appRouter } from "../root";
 import { ZErrorResponseSchema } from "./error-schema";
 import { OPERATION_EXAMPLES } from "./examples";
 import { listProcedures, type OpenApiOperation } from "./operations";
+import type { PlainRouteDoc } from "./plain-routes";
 
 /** The version of the REST contract, shown in /openapi.json and /api-docs. */
 export const API_VERSION = "0.1.0";
@@ -133,7 +134,14 @@ function setJsonExample(
  * `baseUrl` is the servers entry; keep it relative ("/api") so the document works on any
  * host and port.
  */
-export function createOpenApiDocument({ baseUrl }: { baseUrl: string }): OpenAPIObject {
+export function createOpenApiDocument({
+  baseUrl,
+  plainRoutes = [],
+}: {
+  baseUrl: string;
+  /** Routes outside tRPC (uploads, byte streams) that describe themselves. */
+  plainRoutes?: readonly PlainRouteDoc[];
+}): OpenAPIObject {
   const doc = generateOpenApiDocument(appRouter, {
     title: "Lifeline API",
     version: API_VERSION,
@@ -181,6 +189,21 @@ export function createOpenApiDocument({ baseUrl }: { baseUrl: string }): OpenAPI
     if (examples && body && "content" in body) setJsonExample(body.content, examples.request);
     const ok = responses["200"];
     if (examples && ok && "content" in ok) setJsonExample(ok.content, examples.response);
+  }
+
+  for (const route of plainRoutes) {
+    const statuses = new Set([...route.errorStatuses.map(String), "429", "500"]);
+    const responses: Responses = { ...(route.operation.responses as Responses) };
+    for (const status of statuses) responses[status] = errorResponse(status);
+    const paths = (doc.paths ??= {});
+    const item = (paths[route.path] ??= {});
+    item[route.method] = {
+      ...route.operation,
+      tags: [route.tag],
+      ...(route.protect ? { security: [{ [BEARER_SCHEME]: [] }] } : {}),
+      responses,
+    };
+    tags.add(route.tag);
   }
 
   // The generator's own error schemas ("error.BAD_REQUEST", …) are no longer referenced.

@@ -22,6 +22,8 @@ export interface RateLimitsConfig {
   /** Password checks and registrations: per client, and per signed-in user. */
   credentials: WindowConfig;
   refresh: WindowConfig;
+  /** Per-user budgets of routes that would otherwise exhaust the global limit (media bytes). */
+  budgets?: Partial<Record<BudgetName, WindowConfig>>;
   lockout: {
     threshold: number;
     baseSeconds: number;
@@ -42,6 +44,9 @@ export interface RateLimitsConfig {
  *   it), because refusing every request would turn a Redis outage into a full API outage,
  *   and the routes worth attacking stay guarded by the fail-closed limits above.
  */
+/** Routes with a budget of their own, counted per user instead of against the global limit. */
+export type BudgetName = "media";
+
 export interface RateLimits {
   readonly enabled: boolean;
   /**
@@ -60,6 +65,12 @@ export interface RateLimits {
   checkUserCredentials(userId: string): Promise<RateLimitResult>;
   /** Token refresh: per client, looser than credentials (clients refresh routinely). */
   checkRefresh(client: string): Promise<RateLimitResult>;
+  /**
+   * A route's own per-user budget (e.g. "media": image and video bytes, which a scrolling
+   * timeline requests by the hundred). Such routes are left out of the global limit. Fails
+   * open, like the global limit: bytes are not credentials.
+   */
+  checkBudget(name: BudgetName, userId: string): Promise<RateLimitResult>;
   /**
    * True for the first call per `name` and `identifier` in `seconds`, false for the others
    * (one SET NX EX under `<prefix>ratelimit:<name>:`): for notices that must not repeat,
@@ -105,6 +116,7 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
       checkCredentials: async () => unlimited(config.credentials.max),
       checkUserCredentials: async () => unlimited(config.credentials.max),
       checkRefresh: async () => unlimited(config.refresh.max),
+      checkBudget: async (name) => unlimited(config.budgets?.[name]?.max ?? 0),
       firstInWindow: async () => true,
       allowAccountEmail: async () => true,
       lockout,
@@ -124,6 +136,12 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
   const credentialsByUser = limiter("credentials-user", config.credentials);
   const refresh = limiter("refresh", config.refresh);
   const accountEmails = limiter("account-email", ACCOUNT_EMAILS);
+  const budgets = new Map(
+    Object.entries(config.budgets ?? {}).map(([name, window]) => [
+      name,
+      limiter(`budget-${name}`, window),
+    ]),
+  );
 
   return {
     enabled: true,
@@ -139,6 +157,16 @@ export function createRateLimits(redis: IORedis, config: RateLimitsConfig): Rate
     checkCredentials: async (client) => failClosed(credentialsByClient(client)),
     checkUserCredentials: async (userId) => failClosed(credentialsByUser(userId)),
     checkRefresh: async (client) => failClosed(refresh(client)),
+
+    checkBudget: async (name, userId) => {
+      const budget = budgets.get(name);
+      if (!budget) throw new Error(`No rate budget named ${name} is configured`);
+      try {
+        return await budget(userId);
+      } catch (error) {
+        return { ...unlimited(config.budgets?.[name]?.max ?? 0), degraded: true, cause: error };
+      }
+    },
 
     allowAccountEmail: async (key) => (await accountEmails(emailKey(key))).allowed,
 

@@ -14,6 +14,9 @@ export const rateLimitEnv = defineFragment({
     RATE_LIMIT_AUTH_WINDOW: positiveInt.default(15 * 60),
     RATE_LIMIT_REFRESH_MAX: positiveInt.default(60),
     RATE_LIMIT_REFRESH_WINDOW: positiveInt.default(15 * 60),
+    /** Media bytes (content, thumbnails) per user: a timeline loads them by the hundred. */
+    RATE_LIMIT_MEDIA_MAX: positiveInt.default(3000),
+    RATE_LIMIT_MEDIA_WINDOW: positiveInt.default(15 * 60),
     LOGIN_LOCKOUT_THRESHOLD: positiveInt.default(5),
     LOGIN_LOCKOUT_BASE_SECONDS: positiveInt.default(60),
     LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(60 * 60),
