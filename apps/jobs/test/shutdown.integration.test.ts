@@ -1,10 +1,16 @@
 import { silentLogger } from "@lifeline/logger";
-import { createJobProducer, createRedis, waitForRedis, type JobProducer } from "@lifeline/queue";
+import {
+  createJobProducer,
+  createRedis,
+  readHeartbeats,
+  waitForRedis,
+  type JobProducer,
+} from "@lifeline/queue";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { testEnvVars } from "./support/env";
-import { startFixture, type SpawnedProcess } from "./support/spawn";
+import { spawnTs, startFixture, type SpawnedProcess } from "./support/spawn";
 import { recordKeys, slowJob } from "./support/test-jobs";
 import { waitFor } from "./support/wait";
 
@@ -94,5 +100,23 @@ describe("SIGTERM while a job runs", () => {
     expect(process.output()).toContain("jobs ignored the shutdown");
     // A step that could not finish its work is a failed shutdown.
     expect(code).toBe(1);
+  }, 60_000);
+
+  it("arriving while the app is still starting, waits for the start, then stops it cleanly", async () => {
+    const { env } = setUp({});
+    const prefix = env.REDIS_KEY_PREFIX ?? "";
+    const starting = spawnTs("test/fixtures/jobs-process.ts", ["slow-start", "1500"], env);
+    spawned.push(starting);
+    await waitFor(
+      "the app to run (its start not finished)",
+      () => starting.output().includes("fixture app running\n"),
+      30_000,
+    );
+    // Workers and heartbeat exist already: the signal must stop them, not kill the process.
+    expect(await readHeartbeats(redis, prefix)).toHaveLength(1);
+    starting.kill("SIGTERM");
+    expect(await starting.exited).toBe(0);
+    expect(starting.output()).toContain("shutdown complete");
+    expect(await readHeartbeats(redis, prefix)).toEqual([]);
   }, 60_000);
 });
