@@ -4,6 +4,7 @@ import { createDb } from "@lifeline/db";
 import type { JobsEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
 import { createJobProducer, createRedis, waitForRedis } from "@lifeline/queue";
+import { createBlobStorage } from "@lifeline/storage";
 import type { Redis } from "ioredis";
 
 import type { JobsDeps } from "./handler";
@@ -35,6 +36,7 @@ export async function createJobsDependencies(
   const deps: JobsDeps = {
     db,
     jobs,
+    storage: createBlobStorage(env, logger),
     env,
     logger,
     tokenSecret: env.TOKEN_SECRET ? Buffer.from(env.TOKEN_SECRET) : randomBytes(32),

@@ -2,12 +2,15 @@ import type { Db } from "@lifeline/db";
 import type { JobsEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
 import type { JobDefinition, JobPayload, JobProducer } from "@lifeline/queue";
+import type { BlobStorage } from "@lifeline/storage";
 import type { Job } from "bullmq";
 
 /** What every handler may use; built once by dependencies.ts. */
 export interface JobsDeps {
   db: Db;
   jobs: JobProducer;
+  /** Media bytes (thumbnails, blob collection, imports, backups). */
+  storage: BlobStorage;
   env: JobsEnv;
   logger: Logger;
   /** Server secret tokens are derived from (see TOKEN_SECRET). */

@@ -70,6 +70,9 @@ export async function buildApp({
   await registerAuthenticatedRoutes(app, deps, async (scope) => {
     for (const module of PLAIN_ROUTE_MODULES) await module.register(scope, deps);
   });
-  await registerApiDocs(app, PLAIN_ROUTE_MODULES.flatMap((module) => module.docs));
+  await registerApiDocs(
+    app,
+    PLAIN_ROUTE_MODULES.flatMap((module) => module.docs),
+  );
   return app;
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 
 import { createRateLimits, type ApiDeps } from "@lifeline/api";
-
 import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
@@ -13,6 +12,7 @@ import {
   readHeartbeats,
   waitForRedis,
 } from "@lifeline/queue";
+import { createBlobStorage } from "@lifeline/storage";
 
 import { jobsCheck } from "./readiness/jobs-check";
 import { redisCheck } from "./readiness/redis-check";
@@ -56,6 +56,7 @@ export async function createDependencies(
     logger,
     passwords,
     jobs,
+    storage: createBlobStorage(env, logger),
     jobsHeartbeats,
     accessTokens: createAccessTokens(keys, {
       issuer: env.JWT_ISSUER,

@@ -9,6 +9,7 @@ import {
 import type { Db } from "@lifeline/db";
 import type { Logger, RequestLogger } from "@lifeline/logger";
 import type { Heartbeat, JobProducer } from "@lifeline/queue";
+import type { BlobStorage } from "@lifeline/storage";
 
 import { clientKey } from "./rate-limit/client-key";
 import type { RateLimits } from "./rate-limit/rate-limits";
@@ -25,6 +26,8 @@ export interface ApiDeps {
   rateLimits: RateLimits;
   /** Enqueues work for the jobs app: the API never sends email or does heavy work itself. */
   jobs: JobProducer;
+  /** Media bytes: content-addressed blobs on local disk or S3-compatible storage. */
+  storage: BlobStorage;
   /** What the live jobs processes report about themselves (readHeartbeats on this deployment's Redis). */
   jobsHeartbeats: () => Promise<Heartbeat[]>;
   now?: () => Date;

@@ -1,9 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
-import { createJobProducer, readHeartbeats } from "@lifeline/queue";
 import { silentLogger } from "@lifeline/logger";
+import { createJobProducer, readHeartbeats } from "@lifeline/queue";
+import { createLocalBlobStorage } from "@lifeline/storage";
 import { TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
 import { expect, inject } from "vitest";
@@ -96,6 +100,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: silentLogger(),
     passwords,
     jobs,
+    storage: createLocalBlobStorage(
+      mkdtempSync(path.join(tmpdir(), "lifeline-media-")),
+      silentLogger(),
+    ),
     jobsHeartbeats: () => readHeartbeats(redis, redisKeyPrefix),
     rateLimits: createRateLimits(redis, {
       ...GENEROUS_LIMITS,

@@ -1,8 +1,8 @@
 /**
  * Every queue, by name. A queue groups jobs that share a worker and a concurrency: email
- * (SMTP is slow and rate-limited), maintenance (schedules), and the ones the provider,
- * media and backup features add.
+ * (SMTP is slow and rate-limited), maintenance (schedules), media (thumbnails, blob
+ * collection: CPU and disk), and the ones the provider and backup features add.
  */
-export const QUEUE_NAMES = ["email", "maintenance"] as const;
+export const QUEUE_NAMES = ["email", "maintenance", "media"] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];

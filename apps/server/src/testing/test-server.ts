@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { parseEnv, serverEnvSchema, type ServerEnv } from "@lifeline/env";
 import { silentLogger, type Logger } from "@lifeline/logger";
@@ -58,6 +61,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const env = parseEnv(serverEnvSchema, {
     NODE_ENV: "test",
     BCRYPT_COST: "4",
+    // Media of its own, never the repository's media/ folder.
+    MEDIA_DIR: mkdtempSync(path.join(tmpdir(), "lifeline-media-")),
     DATABASE_URL: options.databaseUrl,
     ...(await testRunRedis()),
     ...TEST_LIMITS,

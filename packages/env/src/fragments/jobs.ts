@@ -6,6 +6,8 @@ export const jobsEnv = defineFragment({
   shape: {
     JOBS_CONCURRENCY_EMAIL: wholeNumber(1, 100).default(4),
     JOBS_CONCURRENCY_MAINTENANCE: wholeNumber(1, 10).default(1),
+    /** Thumbnails are CPU work (sharp): about one per core. */
+    JOBS_CONCURRENCY_MEDIA: wholeNumber(1, 32).default(2),
     /** On SIGTERM, running jobs get this long to finish; the rest go back to their queue. */
     JOBS_SHUTDOWN_TIMEOUT_MS: wholeNumber(1000, 600_000).default(25_000),
     /** Audit events older than this are deleted by the daily retention job. */

@@ -1,9 +1,17 @@
 import type { JobDefinition } from "../define-job";
 import { sendEmailJob } from "./email";
 import { auditRetentionJob, purgeExpiredJob } from "./maintenance";
+import { collectBlobJob, makeThumbnailJob } from "./media";
 
 export { sendEmailJob, ZEmailJobSchema, type EmailJob } from "./email";
 export { auditRetentionJob, purgeExpiredJob } from "./maintenance";
+export { collectBlobJob, makeThumbnailJob } from "./media";
 
 /** Every job definition, so a worker can look up the schema of any job it takes. */
-export const JOBS: readonly JobDefinition[] = [sendEmailJob, purgeExpiredJob, auditRetentionJob];
+export const JOBS: readonly JobDefinition[] = [
+  sendEmailJob,
+  purgeExpiredJob,
+  auditRetentionJob,
+  makeThumbnailJob,
+  collectBlobJob,
+];
