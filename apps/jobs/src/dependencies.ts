@@ -25,7 +25,7 @@ export async function createJobsDependencies(
 ): Promise<JobsDependencies> {
   if (!env.TOKEN_SECRET) {
     logger.warn(
-      "TOKEN_SECRET is unset: using an ephemeral secret (links in emails sent now die with this process)",
+      "TOKEN_SECRET is unset: using an ephemeral secret (a retried email job after a restart sends a new link)",
     );
   }
   const db = createDb(env.DATABASE_URL);

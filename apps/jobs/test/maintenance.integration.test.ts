@@ -58,7 +58,9 @@ async function seed() {
     ).id;
   const usable = await emailToken({ expiresAt: at(DAY) });
   await emailToken({ expiresAt: at(-MINUTE) });
-  await emailToken({ expiresAt: at(DAY), usedAt: at(-MINUTE) });
+  await emailToken({ expiresAt: at(DAY), usedAt: at(-2 * DAY) });
+  // Used a minute ago: kept a day, so a retried email job still finds its link was used.
+  const justUsed = await emailToken({ expiresAt: at(DAY), usedAt: at(-MINUTE) });
 
   const audit = async (ageMs: number) =>
     (await db.auditEvent.create({ data: { userId: user.id, type: "test", createdAt: at(-ageMs) } }))
@@ -67,7 +69,12 @@ async function seed() {
   await audit(366 * DAY);
   const recentAudits = [await audit(364 * DAY), await audit(DAY)];
 
-  return { userId: user.id, sessions: [live, recentlyEnded], emailTokens: [usable], recentAudits };
+  return {
+    userId: user.id,
+    sessions: [live, recentlyEnded],
+    emailTokens: [usable, justUsed].sort(),
+    recentAudits,
+  };
 }
 
 async function remaining(userId: string) {

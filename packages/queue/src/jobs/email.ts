@@ -6,7 +6,7 @@ const ZUserId = z.uuid();
 
 /**
  * One email to send. The worker renders it from the ids and, for links, mints the token
- * itself, so no token ever sits in Redis. `requestedAt` makes each request its own job (a
+ * itself, so no token ever sits in Redis. Each request is a job with an id of its own (a
  * resend is a new email), while a retry of the same job sends the same email.
  */
 export const ZEmailJobSchema = z.discriminatedUnion("template", [
