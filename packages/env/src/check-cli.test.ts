@@ -10,7 +10,8 @@ const packageDir = new URL("..", import.meta.url).pathname;
 async function check(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return run(process.execPath, ["--import", "tsx", "src/check-cli.ts"], {
     cwd: packageDir,
-    env: { PATH: process.env.PATH, ...env },
+    // Only the search path is inherited: the check must see no stray variable of the shell.
+    env: { ...Object.fromEntries([["PATH", process.env.PATH]]), ...env },
   }).then(
     () => ({ code: 0, stderr: "" }),
     (error: unknown) => error as { code: number; stderr: string },
