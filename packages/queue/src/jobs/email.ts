@@ -27,6 +27,6 @@ export const sendEmailJob = defineJob({
   name: "email.send",
   queue: "email",
   payload: ZEmailJobSchema,
-  // SMTP outages last minutes: 8 attempts from 30 s doubling span about two hours.
+  // SMTP outages last minutes: 8 attempts from 30 s doubling span about an hour.
   options: { attempts: 8, backoff: { type: "exponential", delay: 30_000 } },
 });
