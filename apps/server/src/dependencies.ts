@@ -80,6 +80,7 @@ export async function createDependencies(
         accountWindowSeconds: env.LOGIN_ACCOUNT_FAILURE_WINDOW,
       },
     }),
+    mediaConfig: { maxUploadBytes: env.MEDIA_MAX_BYTES },
     authConfig: {
       refreshIdleTtlSeconds: env.REFRESH_IDLE_TTL,
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,

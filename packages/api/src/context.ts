@@ -3,6 +3,7 @@ import {
   authenticate,
   type AccessTokens,
   type AuthConfig,
+  type MediaConfig,
   type Authenticated,
   type PasswordHasher,
 } from "@lifeline/core";
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** bcrypt in a pool of worker threads: never on the event loop. */
   passwords: PasswordHasher;
   authConfig: AuthConfig;
+  /** Upload limits (MEDIA_MAX_BYTES). */
+  mediaConfig: MediaConfig;
   logger: Logger;
   /** Redis-backed limits and login lockout, shared by every API instance. */
   rateLimits: RateLimits;

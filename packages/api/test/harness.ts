@@ -115,6 +115,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       { issuer: "lifeline-test", audience: "lifeline-test-api", ttlSeconds: 900 },
       clock,
     ),
+    mediaConfig: { maxUploadBytes: 2 * 1024 ** 3 },
     authConfig: {
       refreshIdleTtlSeconds: 14 * 86400,
       refreshAbsoluteTtlSeconds: 30 * 86400,

@@ -82,3 +82,4 @@ export {
 } from "./mail/compose-email";
 export { enqueueAccountEmail, enqueueEmail } from "./mail/enqueue-email";
 export { escapeHtml, type RenderedEmail } from "./mail/templates/layout";
+export * from "./media";

@@ -1,5 +1,6 @@
 import type { JobDefinition } from "./define-job";
 import { auditRetentionJob, purgeExpiredJob } from "./jobs/maintenance";
+import { sweepMediaJob } from "./jobs/media";
 
 /**
  * A recurring job: when (cron expression, minute precision, in a time zone) and what to
@@ -24,6 +25,7 @@ export const SCHEDULES: readonly Schedule[] = [
     job: auditRetentionJob,
     payload: {},
   },
+  { name: "media-sweep", cron: "30 4 * * *", timezone: "UTC", job: sweepMediaJob, payload: {} },
 ];
 
 /** The job id of one slot of one schedule (BullMQ ids may not contain ":"). */

@@ -50,8 +50,11 @@ export interface BlobStorage {
   /** Removes a blob; nothing happens if it is already gone. */
   delete(sha256: string): Promise<void>;
 
-  /** Every stored sha256, in no particular order (garbage collection, backups). */
-  list(): AsyncIterable<string>;
+  /**
+   * Every stored sha256, in no particular order (garbage collection, backups); with
+   * `modifiedBefore`, only blobs last written before it (a collector's safety margin).
+   */
+  list(options?: { modifiedBefore?: Date }): AsyncIterable<string>;
 
   /**
    * Removes temp objects last written before `olderThan` (uploads a crash left behind) and

@@ -154,8 +154,8 @@ export class ContentStore implements BlobStorage {
     await this.backend.remove(blobKey(sha256));
   }
 
-  async *list(): AsyncIterable<string> {
-    for await (const key of this.backend.list(BLOB_PREFIX)) {
+  async *list(options: { modifiedBefore?: Date } = {}): AsyncIterable<string> {
+    for await (const key of this.backend.list(BLOB_PREFIX, options)) {
       const sha256 = sha256OfBlobKey(key);
       if (sha256) yield sha256;
     }

@@ -38,6 +38,16 @@ const ERROR_RESPONSES: Record<string, { description: string; code: string; messa
     code: "CONFLICT",
     message: "An account with this email already exists",
   },
+  "413": {
+    description: "The body (e.g. an uploaded file) is larger than the server accepts",
+    code: "PAYLOAD_TOO_LARGE",
+    message: "The file is larger than the limit of 2147483648 bytes",
+  },
+  "415": {
+    description: "The body's type (or an uploaded file's) is not one this operation accepts",
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: "Send the file as multipart/form-data, in a part named `file`",
+  },
   "429": {
     description: "Rate limited; retry after the number of seconds in Retry-After",
     code: "TOO_MANY_REQUESTS",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { defineFragment } from "../compose";
+import { wholeNumber } from "../fields";
 
 const S3_SETTINGS = ["S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
 
@@ -16,6 +17,11 @@ export const storageEnv = defineFragment({
      * Temps and blobs both live in it: one filesystem, so moving a blob in is an atomic rename.
      */
     MEDIA_DIR: z.string().min(1).default("media"),
+    /**
+     * The largest file one upload may hold (2 GiB by default); one byte more is a 413. At
+     * most 5 GiB, what the s3 driver can commit with a single server-side copy.
+     */
+    MEDIA_MAX_BYTES: wholeNumber(1, 5 * 1024 ** 3).default(2 * 1024 ** 3),
     /** Unset: AWS S3 itself. Otherwise the server's URL (MinIO, Garage, Ceph, R2, …). */
     S3_ENDPOINT: z
       .url({ error: "must be a URL" })

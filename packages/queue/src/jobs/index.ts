@@ -1,11 +1,11 @@
 import type { JobDefinition } from "../define-job";
 import { sendEmailJob } from "./email";
 import { auditRetentionJob, purgeExpiredJob } from "./maintenance";
-import { collectBlobJob, makeThumbnailJob } from "./media";
+import { collectBlobJob, makeThumbnailJob, sweepMediaJob } from "./media";
 
 export { sendEmailJob, ZEmailJobSchema, type EmailJob } from "./email";
 export { auditRetentionJob, purgeExpiredJob } from "./maintenance";
-export { collectBlobJob, makeThumbnailJob } from "./media";
+export { collectBlobJob, makeThumbnailJob, sweepMediaJob } from "./media";
 
 /** Every job definition, so a worker can look up the schema of any job it takes. */
 export const JOBS: readonly JobDefinition[] = [
@@ -14,4 +14,5 @@ export const JOBS: readonly JobDefinition[] = [
   auditRetentionJob,
   makeThumbnailJob,
   collectBlobJob,
+  sweepMediaJob,
 ];

@@ -21,3 +21,13 @@ export const collectBlobJob = defineJob({
   queue: "media",
   payload: z.object({ sha256: ZSha256 }),
 });
+
+/**
+ * The daily media clean-up: blobs no item references (older than an hour; each deleted
+ * under its lock, as collectBlobJob does) and temps of uploads that never finished.
+ */
+export const sweepMediaJob = defineJob({
+  name: "media.sweep",
+  queue: "media",
+  payload: z.object({}),
+});

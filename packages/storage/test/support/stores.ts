@@ -11,7 +11,7 @@ import {
   createS3Client,
   type BlobStorage,
 } from "../../src/index";
-import { startS3Server } from "./s3-server";
+import { startS3Server } from "../../src/testing";
 
 /** One empty store, and ways to look at it without going through the driver. */
 export interface StoreUnderTest {

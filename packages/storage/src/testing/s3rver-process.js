@@ -1,4 +1,4 @@
-// s3rver in a process of its own, for the storage tests (test/support/s3-server.ts starts it).
+// s3rver in a process of its own, for tests (src/testing/s3-server.ts starts it).
 // Its own process because s3rver's ListObjectsV2 continuation tokens use DES, which Node 20's
 // OpenSSL 3 only offers under --openssl-legacy-provider, and so that its buffers do not count
 // in the test process's memory measurements.
