@@ -12,6 +12,7 @@ function productionVars(): Record<string, string> {
   return testEnvVars({
     NODE_ENV: "production",
     TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
+    TOKEN_ENCRYPTION_KEYS: `test:${Buffer.alloc(32, 1).toString("base64")}`,
     SMTP_URL: "smtp://127.0.0.1:2525",
   });
 }

@@ -127,5 +127,6 @@ async function productionEnv(): Promise<Record<string, string>> {
     REDIS_KEY_PREFIX: `${inject("redisKeyPrefix")}main:`,
     JWT_SIGNING_KEYS: JSON.stringify([await generateSigningJwk("main")]),
     TOKEN_SECRET: "a-test-only-secret-of-thirty-two-chars",
+    TOKEN_ENCRYPTION_KEYS: `test:${Buffer.alloc(32, 1).toString("base64")}`,
   };
 }

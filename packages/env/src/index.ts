@@ -7,3 +7,4 @@ export { serverEnvSchema, type ServerEnv } from "./server-env";
 export { databaseEnvSchema, type DatabaseEnv } from "./database-env";
 export { jobsEnvSchema, type JobsEnv } from "./jobs-env";
 export { providerStandinsEnvSchema, type ProviderStandinsEnv } from "./provider-standins-env";
+export { missingSecretLines, SECRET_GENERATORS } from "./secret-generators";

@@ -93,6 +93,7 @@ describe("environment-specific defaults", () => {
     NODE_ENV: "production",
     JWT_SIGNING_KEYS: "[]",
     TOKEN_SECRET: "s".repeat(32),
+    TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString("base64")}`,
   };
 
   it("keep the roadmap's limits in production and test", () => {
