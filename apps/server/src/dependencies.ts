@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 
 import { createRateLimits, type ApiDeps } from "@lifeline/api";
-import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
+import {
+  createAccessTokens,
+  createPasswordHasher,
+  createTimelineCache,
+  loadSigningKeys,
+} from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
@@ -57,6 +62,7 @@ export async function createDependencies(
     passwords,
     jobs,
     storage: createBlobStorage(env, logger),
+    timeline: createTimelineCache({ redis, keyPrefix: env.REDIS_KEY_PREFIX, logger }),
     jobsHeartbeats,
     accessTokens: createAccessTokens(keys, {
       issuer: env.JWT_ISSUER,

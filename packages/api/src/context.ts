@@ -6,6 +6,7 @@ import {
   type MediaConfig,
   type Authenticated,
   type PasswordHasher,
+  type TimelineCache,
 } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { Logger, RequestLogger } from "@lifeline/logger";
@@ -31,6 +32,8 @@ export interface ApiDeps {
   jobs: JobProducer;
   /** Media bytes: content-addressed blobs on local disk or S3-compatible storage. */
   storage: BlobStorage;
+  /** Cached timeline reads in Redis; every write that changes a timeline invalidates it. */
+  timeline: TimelineCache;
   /** What the live jobs processes report about themselves (readHeartbeats on this deployment's Redis). */
   jobsHeartbeats: () => Promise<Heartbeat[]>;
   now?: () => Date;

@@ -1,10 +1,12 @@
 import { adminRouter } from "./routers/admin/router";
 import { authRouter } from "./routers/auth/router";
+import { mediaRouter } from "./routers/media/router";
 import { router } from "./trpc";
 
 export const appRouter = router({
   auth: authRouter,
   admin: adminRouter,
+  media: mediaRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createAccessTokens, createPasswordHasher, loadSigningKeys } from "@lifeline/core";
+import {
+  createAccessTokens,
+  createPasswordHasher,
+  createTimelineCache,
+  loadSigningKeys,
+} from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
 import { silentLogger } from "@lifeline/logger";
 import { createJobProducer, readHeartbeats } from "@lifeline/queue";
@@ -104,6 +109,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       mkdtempSync(path.join(tmpdir(), "lifeline-media-")),
       silentLogger(),
     ),
+    timeline: createTimelineCache({ redis, keyPrefix: redisKeyPrefix, logger: silentLogger() }),
     jobsHeartbeats: () => readHeartbeats(redis, redisKeyPrefix),
     rateLimits: createRateLimits(redis, {
       ...GENEROUS_LIMITS,

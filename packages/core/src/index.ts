@@ -83,3 +83,34 @@ export {
 export { enqueueAccountEmail, enqueueEmail } from "./mail/enqueue-email";
 export { escapeHtml, type RenderedEmail } from "./mail/templates/layout";
 export * from "./media";
+export {
+  hasContent,
+  mediaContentPath,
+  mediaItemViewSelect,
+  mediaThumbnailPath,
+  toMediaItemView,
+  type MediaItemView,
+  type MediaItemViewRow,
+} from "./media/media-item-view";
+export {
+  listMedia,
+  type ListMediaDeps,
+  type ListMediaQuery,
+  type MediaPage,
+} from "./media/list-media";
+export { mediaBuckets, type MediaBucket, type MediaBuckets } from "./media/media-buckets";
+export {
+  findMediaContent,
+  getMediaItem,
+  mediaNotFound,
+  type MediaContentRow,
+} from "./media/get-media";
+export { deleteMediaItem, type DeleteMediaDeps } from "./media/delete-media";
+export {
+  createTimelineCache,
+  invalidateTimeline,
+  type TimelineCache,
+  type TimelineCacheOptions,
+  type TimelineCacheRedis,
+} from "./media/timeline-cache";
+export { parseTimelineFilters, type TimelineFilters } from "./media/timeline-filters";

@@ -1,6 +1,8 @@
 import type { ApiDeps, PlainRouteDoc } from "@lifeline/api";
 import type { FastifyInstance } from "fastify";
 
+import { mediaContentRoutes } from "./media-content";
+
 /**
  * Routes outside tRPC and the REST bridge (multipart uploads, byte streams with Range):
  * each module registers its routes inside the authenticated scope (see
@@ -12,4 +14,4 @@ export interface PlainRouteModule {
 }
 
 /** Every plain route module of the API. */
-export const PLAIN_ROUTE_MODULES: PlainRouteModule[] = [];
+export const PLAIN_ROUTE_MODULES: PlainRouteModule[] = [mediaContentRoutes];

@@ -31,6 +31,27 @@ const REFRESH = { refreshToken: TOKEN_PAIR.refreshToken };
 /** The `token` query parameter of an emailed link. */
 const EMAIL_LINK_TOKEN = "Xk3v9QmT0bL2cR7sN1wY5zA8dE4fG6hJ0kM2nP4qS6u";
 
+const MEDIA_ITEM_ID = "3f6c2a9e-1b7d-4c8e-9a0f-5d4e3c2b1a09";
+const MEDIA_ITEM = {
+  id: MEDIA_ITEM_ID,
+  source: "upload",
+  kind: "image",
+  status: "stored",
+  takenAt: "2025-01-18T14:03:27.000Z",
+  caption: null,
+  mime: "image/jpeg",
+  sizeBytes: 2483117,
+  sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+  originalName: "IMG_2041.jpg",
+  width: 4032,
+  height: 3024,
+  durationMs: null,
+  thumbnail: "ready",
+  createdAt: "2025-01-31T09:30:00.000Z",
+  contentUrl: `/api/media/${MEDIA_ITEM_ID}/content`,
+  thumbnailUrl: `/api/media/${MEDIA_ITEM_ID}/thumbnail`,
+};
+
 export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   "auth.register": {
     request: CREDENTIALS,
@@ -122,4 +143,22 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   },
   "admin.retryJob": { response: { ok: true } },
   "admin.removeJob": { response: { ok: true } },
+  // Media inputs are all path and query parameters (their schemas carry the examples).
+  "media.list": {
+    response: {
+      items: [MEDIA_ITEM],
+      nextCursor: "AQAAAZR5ucuYP2wqnht9TI6aD11OPCsaCXXf8_ElPjpmmVAmaEByWHk",
+    },
+  },
+  "media.buckets": {
+    response: {
+      buckets: [
+        { month: "2025-01", count: 41 },
+        { month: "2024-12", count: 97 },
+      ],
+      total: 138,
+    },
+  },
+  "media.get": { response: { item: MEDIA_ITEM } },
+  "media.delete": { response: { ok: true } },
 };

@@ -26,7 +26,8 @@ export const ZMediaIdSchema = z
 
 export const ZMediaIdRequestSchema = z.object({ id: ZMediaIdSchema });
 
-const ISO_DATETIME_ERROR = "must be an ISO 8601 date-time with a time zone, e.g. 2025-01-31T00:00:00Z";
+const ISO_DATETIME_ERROR =
+  "must be an ISO 8601 date-time with a time zone, e.g. 2025-01-31T00:00:00Z";
 
 const ZDateTimeFilterSchema = z.iso.datetime({ offset: true, error: ISO_DATETIME_ERROR });
 
@@ -122,7 +123,10 @@ export const ZMediaItemSchema = z
 
 export const ZMediaListResponseSchema = z.object({
   items: z.array(ZMediaItemSchema).meta({ description: "Newest first (takenAt, then id)" }),
-  nextCursor: z.string().nullable().meta({ description: "The next page's cursor; null at the end" }),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: "The next page's cursor; null at the end" }),
 });
 
 export const ZMediaBucketSchema = z.object({
