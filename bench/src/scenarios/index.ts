@@ -1,9 +1,10 @@
 import type { Scenario } from "../harness/area";
 import { auth } from "./auth";
 import { jobs } from "./jobs";
+import { media } from "./media";
 
 /**
  * Every area `pnpm bench` knows, in the order a full run measures them. Adding one: a file in
  * this folder exporting a Scenario, and its line here.
  */
-export const scenarios: readonly Scenario[] = [auth, jobs];
+export const scenarios: readonly Scenario[] = [auth, jobs, media];
