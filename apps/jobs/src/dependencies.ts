@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 
+import { createTimelineCache } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { JobsEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
@@ -37,6 +38,7 @@ export async function createJobsDependencies(
     db,
     jobs,
     storage: createBlobStorage(env, logger),
+    timeline: createTimelineCache({ redis, keyPrefix: env.REDIS_KEY_PREFIX, logger }),
     env,
     logger,
     tokenSecret: env.TOKEN_SECRET ? Buffer.from(env.TOKEN_SECRET) : randomBytes(32),

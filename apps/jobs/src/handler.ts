@@ -1,3 +1,4 @@
+import type { TimelineCache } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { JobsEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
@@ -11,6 +12,8 @@ export interface JobsDeps {
   jobs: JobProducer;
   /** Media bytes (thumbnails, blob collection, imports, backups). */
   storage: BlobStorage;
+  /** The API's timeline cache, on the same Redis: invalidated when a job changes an item. */
+  timeline: TimelineCache;
   env: JobsEnv;
   logger: Logger;
   /** Server secret tokens are derived from (see TOKEN_SECRET). */

@@ -11,7 +11,12 @@ import {
   type IngestDeps,
 } from "@lifeline/core";
 import { png } from "@lifeline/core/testing";
-import { collectBlobJob, sweepMediaJob, type JobDefinition } from "@lifeline/queue";
+import {
+  collectBlobJob,
+  makeThumbnailJob,
+  sweepMediaJob,
+  type JobDefinition,
+} from "@lifeline/queue";
 import {
   localTestStore,
   s3TestStore,
@@ -22,12 +27,22 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { JobsDeps } from "../src/handler";
+import type { QueueWorkerSpec } from "../src/run-workers";
 import { mediaWorker } from "../src/workers/media.worker";
 import { startTestJobsApp, type TestJobsApp } from "./support/app";
 import { testEnv } from "./support/env";
 import { waitFor } from "./support/wait";
 
 const HOUR = 60 * 60_000;
+
+/**
+ * The media queue without its thumbnail handler: the thumbnail jobs ingest enqueues would
+ * otherwise take the blob's lock too, and these tests count who waits for it.
+ */
+function collectionWorker(): QueueWorkerSpec {
+  const spec = mediaWorker(2);
+  return { ...spec, handlers: spec.handlers.filter((h) => h.job !== makeThumbnailJob) };
+}
 /** Every image of this file differs, across both drivers: rows live in one database. */
 let seed = 0;
 
@@ -49,7 +64,7 @@ describe.each([
 
   beforeAll(async () => {
     store = await makeStore();
-    running = await startTestJobsApp({ env: testEnv(store.env), workers: [mediaWorker(2)] });
+    running = await startTestJobsApp({ env: testEnv(store.env), workers: [collectionWorker()] });
     deps = running.app.dependencies.deps;
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { collectBlobJob, sweepMediaJob } from "@lifeline/queue";
 
 import { handle, type JobHandler } from "../handler";
 import type { QueueWorkerSpec } from "../run-workers";
+import { makeThumbnailHandler } from "./make-thumbnail";
 
 /**
  * Blob collection: the jobs that remove media bytes no item references any more. Both
@@ -24,14 +25,12 @@ const collectionHandlers: JobHandler[] = [
   }),
 ];
 
-/** Thumbnails: makeThumbnailJob's handler goes here (sharp, in this app). */
-const thumbnailHandlers: JobHandler[] = [];
-
 /** The media queue: thumbnails and blob collection, JOBS_CONCURRENCY_MEDIA at a time. */
 export function mediaWorker(concurrency: number): QueueWorkerSpec {
   return {
     queue: "media",
     concurrency,
-    handlers: [...thumbnailHandlers, ...collectionHandlers],
+    // Thumbnails (sharp, in this app only): its thread pool is sized for this concurrency.
+    handlers: [makeThumbnailHandler(concurrency), ...collectionHandlers],
   };
 }
