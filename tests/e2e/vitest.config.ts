@@ -3,7 +3,7 @@ import { mergeConfig } from "vitest/config";
 
 // Workspace packages are imported from source here (the "@lifeline/source" export
 // condition); the packed client is tested in a project of its own (package.integration.test.ts).
-const conditions = ["@lifeline/source", "module", "node", "development|production"];
+const conditions = ["@lifeline/source", "node", "development|production"];
 
 export default mergeConfig(lifelineProject("e2e", { integration: true }), {
   resolve: { conditions },

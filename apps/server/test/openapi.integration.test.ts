@@ -173,6 +173,27 @@ describe("/openapi.json", () => {
     }
   });
 
+  it("documents the upload as a multipart form with a binary `file`, so Swagger UI can send one", () => {
+    const op = doc.paths["/media"]?.post as
+      (Operation & { requestBody: { content: Record<string, { schema: unknown }> } }) | undefined;
+    expect(op?.operationId).toBe("media-upload");
+    expect(op?.security).toEqual([{ [BEARER_SCHEME]: [] }]);
+    expect(op?.requestBody.content["multipart/form-data"]?.schema).toMatchObject({
+      type: "object",
+      required: ["file"],
+      properties: { file: { type: "string", format: "binary" } },
+    });
+    expect(Object.keys(op?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "201", "400", "401", "413", "415", "429", "500"]),
+    );
+    for (const status of ["200", "201"]) {
+      expect(op?.responses[status]?.content?.["application/json"]?.schema).toMatchObject({
+        properties: { item: { $ref: "#/components/schemas/MediaItem" } },
+      });
+    }
+    expect(doc.components.schemas.MediaItem).toBeDefined();
+  });
+
   it("answers the same bytes every time (built once per process)", async () => {
     const again = await server.app.inject({ method: "GET", url: "/openapi.json" });
     expect(again.json()).toEqual(doc);

@@ -5,7 +5,7 @@ import { batchMaxItems, type BatchOption } from "./batch";
 import { baseHeaders, type HeadersOption } from "./headers";
 import type { AppRouter } from "./router";
 import { sentTokenOf } from "./sent-token";
-import { createSessionRefresher } from "./session-refresher";
+import { sessionRefresherFor } from "./shared-refresher";
 import type { TokenStore } from "./token-store";
 import type { LifelineClient } from "./types";
 import { resolveTrpcUrl } from "./url";
@@ -42,10 +42,10 @@ export function createLifelineClient(options: CreateLifelineClientOptions): Life
   const refreshClient = createTRPCClient<AppRouter>({
     links: [httpLink({ url, fetch, headers: () => baseHeaders(options.headers) })],
   });
-  const refresher = createSessionRefresher({
-    tokens,
-    refresh: (refreshToken) => refreshClient.auth.refresh.mutate({ refreshToken }),
-  });
+  // Shared with every client and upload on the same store (see shared-refresher.ts).
+  const refresher = sessionRefresherFor(tokens, (refreshToken) =>
+    refreshClient.auth.refresh.mutate({ refreshToken }),
+  );
 
   // Read at send time, so a retry carries the token its refresh stored; each operation
   // learns which token it went out with (see sent-token.ts).

@@ -27,4 +27,11 @@ export type {
   RouterInputs,
   RouterOutputs,
 } from "./types";
+export {
+  uploadMedia,
+  type MediaItem,
+  type UploadMediaOptions,
+  type UploadProgress,
+  type UploadTarget,
+} from "./upload-media";
 export { resolveTrpcUrl } from "./url";

@@ -2,6 +2,7 @@ import type { ApiDeps, PlainRouteDoc } from "@lifeline/api";
 import type { FastifyInstance } from "fastify";
 
 import { mediaContentRoutes } from "./media-content";
+import { mediaUploadRoutes } from "./media-upload";
 
 /**
  * Routes outside tRPC and the REST bridge (multipart uploads, byte streams with Range):
@@ -14,4 +15,4 @@ export interface PlainRouteModule {
 }
 
 /** Every plain route module of the API. */
-export const PLAIN_ROUTE_MODULES: PlainRouteModule[] = [mediaContentRoutes];
+export const PLAIN_ROUTE_MODULES: PlainRouteModule[] = [mediaUploadRoutes, mediaContentRoutes];
