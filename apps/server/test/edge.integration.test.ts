@@ -44,6 +44,29 @@ describe("CORS", () => {
     expect(res.headers["access-control-max-age"]).toBe("600");
   });
 
+  it("lets a frontend on another origin ask for byte ranges and read their headers", async () => {
+    const preflight = await server.app.inject({
+      method: "OPTIONS",
+      url: "/api/media/6f1d3a4e-2b7c-4d8e-9f01-23456789abcd/content",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "authorization,range,if-none-match",
+      },
+    });
+    const allowed = String(preflight.headers["access-control-allow-headers"]);
+    for (const header of ["range", "if-none-match", "if-range"]) expect(allowed).toContain(header);
+    const get = await server.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { origin: "https://app.example" },
+    });
+    const exposed = String(get.headers["access-control-expose-headers"]);
+    for (const header of ["content-range", "etag", "accept-ranges", "content-disposition"]) {
+      expect(exposed).toContain(header);
+    }
+  });
+
   it("gives an origin off the list no Access-Control-Allow-Origin", async () => {
     for (const method of ["OPTIONS", "GET"] as const) {
       const res = await server.app.inject({

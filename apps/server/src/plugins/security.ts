@@ -8,13 +8,26 @@ export interface SecurityOptions {
 }
 
 /** Headers browsers may send us, and those our answers let them read. */
-const ALLOWED_HEADERS = ["authorization", "content-type", "x-request-id", "trpc-accept"];
+const ALLOWED_HEADERS = [
+  "authorization",
+  "content-type",
+  "x-request-id",
+  "trpc-accept",
+  // Media bytes: partial and conditional requests from a frontend on another origin.
+  "range",
+  "if-none-match",
+  "if-range",
+];
 const EXPOSED_HEADERS = [
   "x-request-id",
   "retry-after",
   "ratelimit-limit",
   "ratelimit-remaining",
   "ratelimit-reset",
+  "content-range",
+  "accept-ranges",
+  "etag",
+  "content-disposition",
 ];
 
 /** CORS from an allow-list, helmet's security headers, and gzip/brotli above 1 KiB. */

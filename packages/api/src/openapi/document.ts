@@ -17,6 +17,8 @@ const ERROR_REF = { $ref: `#/components/schemas/${ERROR_SCHEMA}` };
 
 const TAG_DESCRIPTIONS: Record<string, string> = {
   auth: "Accounts, sign-in, token refresh and sessions",
+  media: "The timeline: uploads, items, their bytes and thumbnails",
+  admin: "Operators: the job queues",
 };
 
 /** What each error status means here, and an example body for it. */
