@@ -477,11 +477,15 @@ async function measureUploadAndContent(
   const cp = await timeCp(source, path.join(workDir, "cp-copy.mp4"));
 
   ctx.log(`uploading ${s.uploadMiB} MiB to POST /api/media`);
+  if (ctx.config.cpuProfile) await servers.startProfile();
   const cpuBefore = await servers.cpuTime();
   const stopWatching = watchRss(pid);
   const upload = await uploadFile(`${appUrl}/api/media`, token, source, size, timeoutMs);
   const rss = stopWatching();
   const cpuAfter = await servers.cpuTime();
+  if (ctx.config.cpuProfile) {
+    await servers.stopProfile(ctx.outputPath("profiles", "upload.cpuprofile"));
+  }
   const failures: string[] = [];
   if (upload.status < 200 || upload.status >= 300) {
     failures.push(
@@ -508,7 +512,10 @@ async function measureUploadAndContent(
   const content = { app: [] as number[], disk: [] as number[], bare: [] as number[] };
   ctx.log(`content: ${s.streamRounds} round(s) of GET …/content and fs.createReadStream`);
   for (let round = 0; round < s.streamRounds; round++) {
+    const profile = ctx.config.cpuProfile && round === 0;
+    if (profile) await servers.startProfile();
     const got = await readUrl(`${appUrl}/api/media/${itemId}/content`, token, timeoutMs);
+    if (profile) await servers.stopProfile(ctx.outputPath("profiles", "content.cpuprofile"));
     if (got.status !== 200 || got.bytes !== size) {
       failures.push(`content: GET answered ${got.status} with ${got.bytes} of ${size} bytes`);
       break;
