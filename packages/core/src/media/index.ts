@@ -2,6 +2,12 @@ export { blobLockKey, withBlobLock, type BlobLockOptions, type BlobLockTx } from
 export { collectBlob, type CollectDeps } from "./collect-blob";
 export { derivedKeys, thumbnailKey } from "./derived-keys";
 export {
+  ingestMedia,
+  type IngestInput,
+  type IngestMediaDeps,
+  type StoredFile,
+} from "./ingest-media";
+export {
   ingestUpload,
   thumbnailJobId,
   type IngestDeps,
