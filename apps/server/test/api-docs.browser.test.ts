@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { png } from "@lifeline/core/testing";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -141,6 +142,23 @@ describe("Swagger UI at /api-docs", () => {
     expect((await status.textContent())?.trim()).toBe("200");
     // Swagger UI shows the request it sent as a curl command: the bearer token went with it.
     expect(await me.locator(".curl-command").textContent()).toContain(`Bearer ${accessToken}`);
+  });
+
+  it("uploads a file through 'Try it out' on POST /media (a multipart form with a file input)", async () => {
+    const upload = page.locator("#operations-media-media-upload");
+    await upload.locator(".opblock-summary").click();
+    const tryItOut = upload.getByRole("button", { name: "Try it out" });
+    if (await tryItOut.isVisible()) await tryItOut.click();
+    await upload
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "swagger.png", mimeType: "image/png", buffer: png({ seed: 42 }) });
+    await upload.getByRole("button", { name: "Execute" }).click();
+    const status = upload
+      .locator(".live-responses-table tbody .response .response-col_status")
+      .first();
+    await status.waitFor();
+    expect((await status.textContent())?.trim()).toBe("201");
+    expect(await upload.locator(".curl-command").textContent()).toContain("multipart/form-data");
   });
 
   it("loads nothing from outside this server and breaks no CSP rule", () => {
