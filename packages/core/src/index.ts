@@ -114,3 +114,16 @@ export {
   type TimelineCacheRedis,
 } from "./media/timeline-cache";
 export { parseTimelineFilters, type TimelineFilters } from "./media/timeline-filters";
+export {
+  createTokenCipher,
+  generateCipherKey,
+  parseCipherKeys,
+  TokenDecryptionError,
+  type CipherKey,
+  type TokenCipher,
+} from "./crypto/token-cipher";
+export {
+  decryptAccountTokens,
+  encryptAccountTokens,
+  type AccountTokenColumns,
+} from "./accounts/account-tokens";
