@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import { appRouter, listProcedures, ZErrorResponseSchema } from "@lifeline/api";
 import { generateSigningJwk } from "@lifeline/core";
-import { sendEmailJob } from "@lifeline/queue";
+import { QUEUE_NAMES, sendEmailJob } from "@lifeline/queue";
 import { importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
@@ -132,7 +132,7 @@ describe("admin routes for an admin", () => {
     const viaTrpc = await trpc("admin.queues", undefined, token);
     expect(viaTrpc.json<{ result: { data: unknown } }>().result.data).toEqual(viaRest.json());
     expect(viaRest.json()).toMatchObject({
-      queues: [{ name: "email" }, { name: "maintenance" }],
+      queues: QUEUE_NAMES.map((name) => ({ name })),
       processes: [],
     });
   });
