@@ -2,6 +2,7 @@ import type { z } from "zod";
 
 import { composeEnv } from "./compose";
 import { accountsEnv } from "./fragments/accounts";
+import { backupsEnv } from "./fragments/backups";
 import { databaseEnv } from "./fragments/database";
 import { jobsEnv } from "./fragments/jobs";
 import { loggingEnv } from "./fragments/logging";
@@ -24,6 +25,7 @@ export const jobsEnvSchema = composeEnv(
   jobsEnv,
   storageEnv,
   providersEnv,
+  backupsEnv,
 );
 
 export type JobsEnv = z.output<typeof jobsEnvSchema>;

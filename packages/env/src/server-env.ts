@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { composeEnv } from "./compose";
 import { accountsEnv } from "./fragments/accounts";
 import { authEnv } from "./fragments/auth";
+import { backupFreshnessEnv } from "./fragments/backups";
 import { databaseEnv } from "./fragments/database";
 import { httpEnv } from "./fragments/http";
 import { loggingEnv } from "./fragments/logging";
@@ -29,6 +30,7 @@ export const serverEnvSchema = composeEnv(
   rateLimitEnv,
   storageEnv,
   providersEnv,
+  backupFreshnessEnv,
 );
 
 export type ServerEnv = z.output<typeof serverEnvSchema>;
