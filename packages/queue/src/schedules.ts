@@ -1,5 +1,6 @@
 import type { JobDefinition } from "./define-job";
 import { auditRetentionJob, purgeExpiredJob } from "./jobs/maintenance";
+import { syncLinkedAccountsJob } from "./jobs/imports";
 import { sweepMediaJob } from "./jobs/media";
 
 /**
@@ -26,6 +27,13 @@ export const SCHEDULES: readonly Schedule[] = [
     payload: {},
   },
   { name: "media-sweep", cron: "30 4 * * *", timezone: "UTC", job: sweepMediaJob, payload: {} },
+  {
+    name: "imports-sync",
+    cron: "0 5 * * *",
+    timezone: "UTC",
+    job: syncLinkedAccountsJob,
+    payload: {},
+  },
 ];
 
 /** The job id of one slot of one schedule (BullMQ ids may not contain ":"). */

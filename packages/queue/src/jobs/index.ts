@@ -1,9 +1,17 @@
 import type { JobDefinition } from "../define-job";
 import { sendEmailJob } from "./email";
+import { downloadItemJob, importPageJob, syncLinkedAccountsJob } from "./imports";
 import { auditRetentionJob, purgeExpiredJob } from "./maintenance";
 import { collectBlobJob, makeThumbnailJob, sweepMediaJob } from "./media";
 
 export { sendEmailJob, ZEmailJobSchema, type EmailJob } from "./email";
+export {
+  downloadItemJob,
+  downloadItemJobId,
+  importPageJob,
+  importPageJobId,
+  syncLinkedAccountsJob,
+} from "./imports";
 export { auditRetentionJob, purgeExpiredJob } from "./maintenance";
 export { collectBlobJob, makeThumbnailJob, sweepMediaJob } from "./media";
 
@@ -15,4 +23,7 @@ export const JOBS: readonly JobDefinition[] = [
   makeThumbnailJob,
   collectBlobJob,
   sweepMediaJob,
+  importPageJob,
+  downloadItemJob,
+  syncLinkedAccountsJob,
 ];
