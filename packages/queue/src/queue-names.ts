@@ -4,6 +4,6 @@
  * collection: CPU and disk), imports (provider listings and downloads: network-bound), and
  * the ones the provider and backup features add.
  */
-export const QUEUE_NAMES = ["email", "maintenance", "media", "imports"] as const;
+export const QUEUE_NAMES = ["email", "maintenance", "media", "imports", "backups"] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];

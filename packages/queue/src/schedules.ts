@@ -1,4 +1,5 @@
 import type { JobDefinition } from "./define-job";
+import { backupDatabaseJob, backupDrillJob, backupMediaJob } from "./jobs/backups";
 import { auditRetentionJob, purgeExpiredJob } from "./jobs/maintenance";
 import { syncLinkedAccountsJob } from "./jobs/imports";
 import { sweepMediaJob } from "./jobs/media";
@@ -34,6 +35,16 @@ export const SCHEDULES: readonly Schedule[] = [
     job: syncLinkedAccountsJob,
     payload: {},
   },
+  // Backups: the database daily; media (after a fresh dump) on Sundays; the drill after it.
+  {
+    name: "backup-database",
+    cron: "0 2 * * *",
+    timezone: "UTC",
+    job: backupDatabaseJob,
+    payload: {},
+  },
+  { name: "backup-media", cron: "0 3 * * 0", timezone: "UTC", job: backupMediaJob, payload: {} },
+  { name: "backup-drill", cron: "30 5 * * 0", timezone: "UTC", job: backupDrillJob, payload: {} },
 ];
 
 /** The job id of one slot of one schedule (BullMQ ids may not contain ":"). */

@@ -1,9 +1,11 @@
 import type { JobDefinition } from "../define-job";
+import { backupDatabaseJob, backupDrillJob, backupMediaJob } from "./backups";
 import { sendEmailJob } from "./email";
 import { downloadItemJob, importPageJob, syncLinkedAccountsJob } from "./imports";
 import { auditRetentionJob, purgeExpiredJob } from "./maintenance";
 import { collectBlobJob, makeThumbnailJob, sweepMediaJob } from "./media";
 
+export { backupDatabaseJob, backupDrillJob, backupMediaJob } from "./backups";
 export { sendEmailJob, ZEmailJobSchema, type EmailJob } from "./email";
 export {
   downloadItemJob,
@@ -26,4 +28,7 @@ export const JOBS: readonly JobDefinition[] = [
   importPageJob,
   downloadItemJob,
   syncLinkedAccountsJob,
+  backupDatabaseJob,
+  backupMediaJob,
+  backupDrillJob,
 ];
