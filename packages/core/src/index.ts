@@ -122,8 +122,6 @@ export {
   type CipherKey,
   type TokenCipher,
 } from "./crypto/token-cipher";
-export {
-  decryptAccountTokens,
-  encryptAccountTokens,
-  type AccountTokenColumns,
-} from "./accounts/account-tokens";
+// Linking, listing and unlinking provider accounts; tokens at rest.
+export * from "./accounts";
+export * from "./accounts/refresh";

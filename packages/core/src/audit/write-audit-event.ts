@@ -17,7 +17,12 @@ export type AuditEventType =
   | "admin_job_retried"
   | "admin_job_removed"
   | "admin_granted"
-  | "admin_revoked";
+  | "admin_revoked"
+  // Linked accounts (data: provider, linkedAccountId; refusals a reason, never a token or code).
+  | "account_link_started"
+  | "account_linked"
+  | "account_link_refused"
+  | "account_unlinked";
 
 export interface AuditEventInput {
   type: AuditEventType;

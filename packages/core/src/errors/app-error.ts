@@ -27,6 +27,10 @@ export type AppErrorCode =
  * - misconfigured: the server's own configuration is wrong; retrying will not help.
  * - email_unverified: the password was right, but REQUIRE_VERIFIED_EMAIL is on and the
  *   address is not verified yet; verify it (or ask for a new link) and sign in again.
+ * - link_state_invalid: an account-linking callback's `state` is missing, unknown, expired,
+ *   already used, or another user's; start linking again.
+ * - link_cancelled: the user declined at the provider's consent screen.
+ * - account_taken: that provider account is already linked to another Lifeline user.
  */
 export const APP_ERROR_REASONS = [
   "token_expired",
@@ -37,6 +41,9 @@ export const APP_ERROR_REASONS = [
   "retry_later",
   "misconfigured",
   "email_unverified",
+  "link_state_invalid",
+  "link_cancelled",
+  "account_taken",
 ] as const;
 
 export type AppErrorReason = (typeof APP_ERROR_REASONS)[number];
