@@ -22,7 +22,9 @@ export type AuditEventType =
   | "account_link_started"
   | "account_linked"
   | "account_link_refused"
-  | "account_unlinked";
+  | "account_unlinked"
+  // Token refresh: a provider refused the grant (revoked, expired); the owner must link again.
+  | "account_needs_reauth";
 
 export interface AuditEventInput {
   type: AuditEventType;

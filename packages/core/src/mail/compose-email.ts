@@ -1,11 +1,13 @@
 import type { Db } from "@lifeline/db";
 import type { EmailJob } from "@lifeline/queue";
 
+import { PROVIDER_NAMES } from "../accounts/provider-availability";
 import { issueEmailToken, type EmailTokenPurpose } from "../auth/email-tokens";
 import type { OutgoingEmail } from "./mailer";
 import { failedSignInsTemplate } from "./templates/failed-sign-ins";
 import type { RenderedEmail } from "./templates/layout";
 import { passwordResetTemplate } from "./templates/password-reset";
+import { providerExpiringTemplate } from "./templates/provider-expiring";
 import { reconnectProviderTemplate } from "./templates/reconnect-provider";
 import { registrationAttemptTemplate } from "./templates/registration-attempt";
 import { verifyEmailTemplate } from "./templates/verify-email";
@@ -25,7 +27,10 @@ export interface ComposeEmailDeps {
 
 /** Why a job sends nothing: `skip` succeeds; `refuse` must fail the job for good (retrying cannot help). */
 export type NothingToSend =
-  | { kind: "skip"; reason: "no_such_user" | "already_verified" | "link_already_used" }
+  | {
+      kind: "skip";
+      reason: "no_such_user" | "already_verified" | "link_already_used" | "nothing_to_reconnect";
+    }
   | { kind: "refuse"; reason: "link_expired" | "job_id_conflict" };
 
 export type ComposedEmail = { kind: "send"; email: OutgoingEmail } | NothingToSend;
@@ -98,19 +103,41 @@ export async function composeEmail(
       return send(user.email, registrationAttemptTemplate());
     case "failed-sign-ins":
       return send(user.email, failedSignInsTemplate());
-    case "reconnect-provider":
-      // There is no LinkedAccount model yet: the provider and handle are unknown here, and the
-      // template says "one of your linked services". The account-linking work looks them up
-      // by job.linkedAccountId and passes them in.
+    case "reconnect-provider": {
+      const account = await linkedAccountOf(db, job.userId, job.linkedAccountId);
+      // Linked again (or unlinked) before the email went: nothing to reconnect.
+      if (account && account.status !== "needs_reauth") return skip("nothing_to_reconnect");
       return send(
         user.email,
         reconnectProviderTemplate({
-          provider: null,
-          handle: null,
+          provider: account ? PROVIDER_NAMES[account.provider] : null,
+          handle: account?.handle ?? null,
           link: frontendLink(config.frontendUrl, ""),
         }),
       );
+    }
+    case "provider-expiring": {
+      const account = await linkedAccountOf(db, job.userId, job.linkedAccountId);
+      if (account?.status !== "active" || !account.expiresAt) return skip("nothing_to_reconnect");
+      return send(
+        user.email,
+        providerExpiringTemplate({
+          provider: PROVIDER_NAMES[account.provider],
+          handle: account.handle,
+          expiresAt: account.expiresAt,
+          link: frontendLink(config.frontendUrl, ""),
+        }),
+      );
+    }
   }
+}
+
+/** The user's linked account the email is about (never another user's). */
+function linkedAccountOf(db: Db, userId: string, id: string) {
+  return db.linkedAccount.findFirst({
+    where: { id, userId },
+    select: { provider: true, handle: true, status: true, expiresAt: true },
+  });
 }
 
 const skip = (reason: Extract<NothingToSend, { kind: "skip" }>["reason"]): NothingToSend => ({

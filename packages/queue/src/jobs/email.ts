@@ -19,6 +19,12 @@ export const ZEmailJobSchema = z.discriminatedUnion("template", [
     userId: ZUserId,
     linkedAccountId: z.uuid(),
   }),
+  // A link that cannot be refreshed (Facebook) ends soon: link it again before it does.
+  z.object({
+    template: z.literal("provider-expiring"),
+    userId: ZUserId,
+    linkedAccountId: z.uuid(),
+  }),
 ]);
 
 export type EmailJob = z.output<typeof ZEmailJobSchema>;
