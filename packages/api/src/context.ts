@@ -5,8 +5,11 @@ import {
   type AuthConfig,
   type MediaConfig,
   type Authenticated,
+  type OAuthStateStore,
   type PasswordHasher,
+  type ProviderRegistry,
   type TimelineCache,
+  type TokenCipher,
 } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { Logger, RequestLogger } from "@lifeline/logger";
@@ -36,7 +39,21 @@ export interface ApiDeps {
   timeline: TimelineCache;
   /** What the live jobs processes report about themselves (readHeartbeats on this deployment's Redis). */
   jobsHeartbeats: () => Promise<Heartbeat[]>;
+  /** The six provider clients; those without credentials are reported unavailable. */
+  providers: ProviderRegistry;
+  /** Provider tokens at rest (TOKEN_ENCRYPTION_KEYS; rotation by key id). */
+  tokenCipher: TokenCipher;
+  /** Account linking: OAuth states in Redis, and where the browser ends up afterwards. */
+  linking: LinkingConfig;
   now?: () => Date;
+}
+
+export interface LinkingConfig {
+  states: OAuthStateStore;
+  /** FRONTEND_URL: the provider callback ends with a redirect here, carrying only the outcome. */
+  frontendUrl: string;
+  /** Origins a client may use as its own redirect URI (then it finishes with completeLink). */
+  clientRedirectOrigins: string[];
 }
 
 /** What a transport knows about the request, without tying the API to Fastify. */

@@ -8,6 +8,7 @@ export {
   createInnerContext,
   type ApiDeps,
   type Context,
+  type LinkingConfig,
   type RequestBudget,
   type RequestInfo,
 } from "./context";

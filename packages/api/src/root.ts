@@ -1,3 +1,4 @@
+import { accountsRouter } from "./routers/accounts/router";
 import { adminRouter } from "./routers/admin/router";
 import { authRouter } from "./routers/auth/router";
 import { mediaRouter } from "./routers/media/router";
@@ -7,6 +8,7 @@ export const appRouter = router({
   auth: authRouter,
   admin: adminRouter,
   media: mediaRouter,
+  accounts: accountsRouter,
 });
 
 export type AppRouter = typeof appRouter;

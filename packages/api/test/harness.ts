@@ -5,9 +5,14 @@ import path from "node:path";
 
 import {
   createAccessTokens,
+  createOAuthStateStore,
   createPasswordHasher,
   createTimelineCache,
+  createTokenCipher,
+  generateCipherKey,
   loadSigningKeys,
+  parseCipherKeys,
+  providersFromEnv,
 } from "@lifeline/core";
 import { createDb, type Db } from "@lifeline/db";
 import { silentLogger } from "@lifeline/logger";
@@ -122,6 +127,24 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       clock,
     ),
     mediaConfig: { maxUploadBytes: 2 * 1024 ** 3 },
+    // No provider credentials: every provider is unavailable (linking is tested in apps/server).
+    providers: providersFromEnv(
+      {
+        OAUTH_REDIRECT_BASE_URL: "http://localhost:3000/api/accounts",
+        PROVIDER_TIMEOUT_MS: 5000,
+        META_GRAPH_VERSION: "v25.0",
+        MICROSOFT_TENANT: "common",
+        LINKEDIN_API_VERSION: "202506",
+        LINKEDIN_MEMBER_POSTS: false,
+      },
+      silentLogger(),
+    ),
+    tokenCipher: createTokenCipher(parseCipherKeys(generateCipherKey("test"))),
+    linking: {
+      states: createOAuthStateStore({ redis, keyPrefix: redisKeyPrefix }),
+      frontendUrl: "http://localhost:5173",
+      clientRedirectOrigins: ["http://localhost:5173"],
+    },
     authConfig: {
       refreshIdleTtlSeconds: 14 * 86400,
       refreshAbsoluteTtlSeconds: 30 * 86400,

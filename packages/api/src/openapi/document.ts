@@ -19,6 +19,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   auth: "Accounts, sign-in, token refresh and sessions",
   media: "The timeline: uploads, items, their bytes and thumbnails",
   admin: "Operators: the job queues",
+  accounts:
+    "Linked provider accounts (Instagram, X, Facebook, Gmail, Outlook, LinkedIn): linking, listing, unlinking",
 };
 
 /** What each error status means here, and an example body for it. */

@@ -52,6 +52,22 @@ const MEDIA_ITEM = {
   thumbnailUrl: `/api/media/${MEDIA_ITEM_ID}/thumbnail`,
 };
 
+const LINKED_ACCOUNT = {
+  id: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+  provider: "instagram",
+  providerAccountId: "17841400000000001",
+  handle: "ada.lovelace",
+  displayName: "Ada Lovelace",
+  status: "active",
+  expiresAt: "2025-04-03T18:04:11.000Z",
+  scopes: ["instagram_business_basic"],
+  lastRefreshAt: null,
+  lastRefreshError: null,
+  lastSyncedAt: null,
+  linkedAt: "2025-02-02T18:04:11.000Z",
+  updatedAt: "2025-02-02T18:04:11.000Z",
+};
+
 export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   "auth.register": {
     request: CREDENTIALS,
@@ -161,4 +177,34 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   },
   "media.get": { response: { item: MEDIA_ITEM } },
   "media.delete": { response: { ok: true } },
+  "accounts.providers": {
+    response: {
+      providers: [
+        { provider: "instagram", name: "Instagram", available: true },
+        { provider: "x", name: "X (Twitter)", available: true },
+        { provider: "facebook", name: "Facebook", available: false },
+        { provider: "google", name: "Gmail (Google)", available: true },
+        { provider: "microsoft", name: "Outlook (Microsoft)", available: true },
+        { provider: "linkedin", name: "LinkedIn", available: false },
+      ],
+    },
+  },
+  "accounts.list": { response: { accounts: [LINKED_ACCOUNT] } },
+  "accounts.startLink": {
+    request: { provider: "instagram" },
+    response: {
+      authorizeUrl:
+        "https://www.instagram.com/oauth/authorize?client_id=990602627938098&redirect_uri=https%3A%2F%2Fapi.lifeline.example%2Fapi%2Faccounts%2Finstagram%2Fcallback&response_type=code&scope=instagram_business_basic&state=kP3v9QmT0bL2cR7sN1wY5zA8dE4fG6hJ",
+      expiresAt: "2025-02-02T18:14:11.000Z",
+    },
+  },
+  "accounts.completeLink": {
+    request: {
+      provider: "instagram",
+      state: "kP3v9QmT0bL2cR7sN1wY5zA8dE4fG6hJ",
+      code: "AQBx8mZk2Qw9Lr4Tt6Yp",
+    },
+    response: { account: LINKED_ACCOUNT, relinked: false },
+  },
+  "accounts.unlink": { response: { ok: true, revocation: "not_supported" } },
 };

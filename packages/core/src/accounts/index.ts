@@ -41,3 +41,11 @@ export {
   type ProviderRevocation,
   type UnlinkResult,
 } from "./unlink-account";
+// The provider vocabulary the API and the server need (they do not import the providers package).
+export {
+  isProviderId,
+  PROVIDER_IDS,
+  type ProviderId,
+  type ProviderRegistry,
+  type ProvidersEnv,
+} from "@lifeline/providers";

@@ -1,5 +1,5 @@
 import type { Db } from "@lifeline/db";
-import type { Logger } from "@lifeline/logger";
+import type { RequestLogger } from "@lifeline/logger";
 import type { ProviderRegistry } from "@lifeline/providers";
 
 import type { TokenCipher } from "../crypto/token-cipher";
@@ -13,7 +13,8 @@ export interface LinkingDeps {
   /** Provider tokens at rest (TOKEN_ENCRYPTION_KEYS). */
   cipher: TokenCipher;
   states: OAuthStateStore;
-  logger: Logger;
+  /** The request's logger where there is one (bound to its request id). */
+  logger: RequestLogger;
   /**
    * Origins a client may name as its own redirect URI in startLink (then it finishes with
    * completeLink). Others are refused; without one, the server's callback is used.
