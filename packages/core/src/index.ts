@@ -122,6 +122,7 @@ export {
   type CipherKey,
   type TokenCipher,
 } from "./crypto/token-cipher";
+export { tokenCipherFromEnv } from "./crypto/token-cipher-from-env";
 // Linking, listing and unlinking provider accounts; tokens at rest.
 export * from "./accounts";
 export * from "./accounts/refresh";

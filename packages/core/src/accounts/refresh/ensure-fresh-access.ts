@@ -27,7 +27,36 @@ export async function ensureFreshAccess(
     row.expiresAt !== null && row.expiresAt.getTime() - now.getTime() <= onDemandMarginMs;
   if (!endsSoon || cannotRefresh(dueFacts(row))) return accessOf(deps, row, now);
 
-  const result = await refreshLinkedAccount(deps, accountId, { trigger: "on_demand" });
+  return refreshThenRead(deps, row, false);
+}
+
+/**
+ * The provider refused the access token before its stored expiry (revoked early, rotated
+ * elsewhere): refresh now whatever the expiry says, under the lock, and return the result.
+ * A ProviderError when the grant cannot be renewed (needs_relink once the account is flagged).
+ */
+export async function renewAccess(deps: RefreshDeps, accountId: string): Promise<AccountAccess> {
+  const row = await readRefreshRow(deps.db, accountId);
+  if (!row) throw new AppError({ code: "NOT_FOUND", message: "No such linked account" });
+  assertActive(row);
+  if (cannotRefresh(dueFacts(row))) {
+    throw providerError(
+      row.provider,
+      "needs_relink",
+      `the ${row.provider} token was refused and cannot be renewed`,
+    );
+  }
+  return refreshThenRead(deps, row, true);
+}
+
+async function refreshThenRead(
+  deps: RefreshDeps,
+  row: RefreshRow,
+  force: boolean,
+): Promise<AccountAccess> {
+  const accountId = row.id;
+  const result = await refreshLinkedAccount(deps, accountId, { trigger: "on_demand", force });
+  const now = deps.now?.() ?? new Date();
   switch (result.outcome) {
     case "refreshed":
     case "refreshed_elsewhere":

@@ -7,7 +7,8 @@ export {
 } from "./account-lock";
 export type { RefreshDeps, RefreshTrigger } from "./deps";
 export { dueAccountPages, dueWhere, DUE_PAGE_SIZE, type DueAccount } from "./due-accounts";
-export { ensureFreshAccess } from "./ensure-fresh-access";
+export { ensureFreshAccess, renewAccess } from "./ensure-fresh-access";
+export { refreshingAccountAccess } from "./account-access";
 export {
   cannotRefresh,
   DEFAULT_REFRESH_POLICY,

@@ -30,6 +30,11 @@ export type RefreshOutcome =
 
 export interface RefreshOptions {
   trigger: RefreshTrigger;
+  /**
+   * On demand only: refresh whatever the stored expiry says (the provider just refused the
+   * access token). Without it, on demand refreshes only within the margin of the end.
+   */
+  force?: boolean;
 }
 
 export function refreshPolicy(deps: Pick<RefreshDeps, "policy">): RefreshPolicy {
@@ -61,7 +66,7 @@ export async function refreshLinkedAccount(
     const row = await readRefreshRow(deps.db, accountId);
     provider = row?.provider;
     return row
-      ? refreshRow(deps, row, options.trigger)
+      ? refreshRow(deps, row, options)
       : ({ outcome: "inactive", status: "unknown" } as const);
   });
   const result: RefreshOutcome =
@@ -111,8 +116,9 @@ function logAttempt(
 async function refreshRow(
   deps: RefreshDeps,
   row: RefreshRow,
-  trigger: RefreshTrigger,
+  options: RefreshOptions,
 ): Promise<RefreshOutcome> {
+  const { trigger } = options;
   const now = deps.now?.() ?? new Date();
   const policy = refreshPolicy(deps);
   if (row.status !== "active" || row.accessTokenEnc === null) {
@@ -137,7 +143,11 @@ async function refreshRow(
     };
   }
   if (trigger === "schedule" && action !== "refresh") return { outcome: "not_due" };
-  if (trigger === "on_demand" && !expiresWithin(row.expiresAt, now, policy.onDemandMarginMs)) {
+  if (
+    trigger === "on_demand" &&
+    !options.force &&
+    !expiresWithin(row.expiresAt, now, policy.onDemandMarginMs)
+  ) {
     // Refreshed by someone else between the caller's read and this lock.
     return { outcome: "not_due" };
   }
