@@ -45,6 +45,14 @@ export interface JobProducer {
     payload: z.input<J["payload"]>,
     options?: EnqueueOptions,
   ): Promise<string>;
+  /**
+   * Many jobs of one kind in one round trip (a sweep's page): each payload checked first,
+   * each with its own job id (same idempotence as `enqueue`); resolves to their ids.
+   */
+  enqueueMany<J extends JobDefinition>(
+    job: J,
+    entries: { payload: z.input<J["payload"]>; jobId: string }[],
+  ): Promise<string[]>;
   /** The BullMQ queue of that name (for counts and admin actions). */
   queue(name: QueueName): Queue;
   close(): Promise<void>;
@@ -104,6 +112,17 @@ export function createJobProducer(options: {
         ...(enqueueOptions.delay ? { delay: enqueueOptions.delay } : {}),
       });
       return added.id ?? "";
+    },
+    async enqueueMany(job, entries) {
+      const jobs = entries.map((entry) => ({
+        name: job.name,
+        data: parsePayload(job, entry.payload),
+        opts: { ...job.options, jobId: entry.jobId },
+      }));
+      if (jobs.length === 0) return [];
+      if (failsFast && connection.status !== "ready") throw new RedisNotReadyError();
+      const added = await queue(job.queue).addBulk(jobs);
+      return added.map((a) => a.id ?? "");
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

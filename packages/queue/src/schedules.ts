@@ -1,4 +1,5 @@
 import type { JobDefinition } from "./define-job";
+import { refreshSweepJob } from "./jobs/accounts";
 import { backupDatabaseJob, backupDrillJob, backupMediaJob } from "./jobs/backups";
 import { auditRetentionJob, purgeExpiredJob } from "./jobs/maintenance";
 import { syncLinkedAccountsJob } from "./jobs/imports";
@@ -33,6 +34,15 @@ export const SCHEDULES: readonly Schedule[] = [
     cron: "0 5 * * *",
     timezone: "UTC",
     job: syncLinkedAccountsJob,
+    payload: {},
+  },
+  // Linked accounts' tokens: every 6 hours (X, Google and Microsoft access tokens live 1-2 h;
+  // imports refresh those on demand, the sweep keeps the grants alive and finds revoked ones).
+  {
+    name: "accounts-refresh",
+    cron: "20 */6 * * *",
+    timezone: "UTC",
+    job: refreshSweepJob,
     payload: {},
   },
   // Backups: the database daily; media (after a fresh dump) on Sundays; the drill after it.

@@ -15,6 +15,17 @@ export const jobsEnv = defineFragment({
      * semaphore): Outlook allows 4 concurrent requests per mailbox.
      */
     JOBS_IMPORT_ACCOUNT_CONCURRENCY: wholeNumber(1, 16).default(4),
+    /**
+     * Token refreshes at once (the accounts queue): each waits on a provider's token
+     * endpoint, so far more than the cores; a 6-hourly sweep of 10,000 accounts at 50 ms per
+     * call needs about 10 to finish within a minute.
+     */
+    JOBS_CONCURRENCY_ACCOUNTS: wholeNumber(1, 200).default(16),
+    /**
+     * Links that cannot be refreshed (Facebook): the owner is emailed once, this many days
+     * before the link ends, to link it again.
+     */
+    JOBS_ACCOUNT_EXPIRY_WARNING_DAYS: wholeNumber(1, 59).default(7),
     /** On SIGTERM, running jobs get this long to finish; the rest go back to their queue. */
     JOBS_SHUTDOWN_TIMEOUT_MS: wholeNumber(1000, 600_000).default(25_000),
     /** Audit events older than this are deleted by the daily retention job. */

@@ -1,10 +1,12 @@
 import type { JobDefinition } from "../define-job";
+import { refreshAccountJob, refreshSweepJob } from "./accounts";
 import { backupDatabaseJob, backupDrillJob, backupMediaJob } from "./backups";
 import { sendEmailJob } from "./email";
 import { downloadItemJob, importPageJob, syncLinkedAccountsJob } from "./imports";
 import { auditRetentionJob, purgeExpiredJob } from "./maintenance";
 import { collectBlobJob, makeThumbnailJob, sweepMediaJob } from "./media";
 
+export { refreshAccountJob, refreshAccountJobId, refreshSweepJob } from "./accounts";
 export { backupDatabaseJob, backupDrillJob, backupMediaJob } from "./backups";
 export { sendEmailJob, ZEmailJobSchema, type EmailJob } from "./email";
 export {
@@ -31,4 +33,6 @@ export const JOBS: readonly JobDefinition[] = [
   backupDatabaseJob,
   backupMediaJob,
   backupDrillJob,
+  refreshAccountJob,
+  refreshSweepJob,
 ];
