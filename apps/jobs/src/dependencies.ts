@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 
-import { createTimelineCache } from "@lifeline/core";
+import { createTimelineCache, providersFromEnv, tokenCipherFromEnv } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { JobsEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
@@ -39,6 +39,9 @@ export async function createJobsDependencies(
     jobs,
     storage: createBlobStorage(env, logger),
     timeline: createTimelineCache({ redis, keyPrefix: env.REDIS_KEY_PREFIX, logger }),
+    redis,
+    providers: providersFromEnv(env, logger),
+    tokenCipher: tokenCipherFromEnv(env, logger),
     env,
     logger,
     tokenSecret: env.TOKEN_SECRET ? Buffer.from(env.TOKEN_SECRET) : randomBytes(32),

@@ -1,10 +1,11 @@
-import type { TimelineCache } from "@lifeline/core";
+import type { ProviderRegistry, TimelineCache, TokenCipher } from "@lifeline/core";
 import type { Db } from "@lifeline/db";
 import type { JobsEnv } from "@lifeline/env";
 import type { Logger } from "@lifeline/logger";
 import type { JobDefinition, JobPayload, JobProducer } from "@lifeline/queue";
 import type { BlobStorage } from "@lifeline/storage";
 import type { Job } from "bullmq";
+import type { Redis } from "ioredis";
 
 /** What every handler may use; built once by dependencies.ts. */
 export interface JobsDeps {
@@ -14,6 +15,12 @@ export interface JobsDeps {
   storage: BlobStorage;
   /** The API's timeline cache, on the same Redis: invalidated when a job changes an item. */
   timeline: TimelineCache;
+  /** The command connection (locks, limits, semaphores under REDIS_KEY_PREFIX). */
+  redis: Redis;
+  /** The provider clients (imports, token refresh), from the environment. */
+  providers: ProviderRegistry;
+  /** TOKEN_ENCRYPTION_KEYS: linked accounts' tokens at rest. */
+  tokenCipher: TokenCipher;
   env: JobsEnv;
   logger: Logger;
   /** Server secret tokens are derived from (see TOKEN_SECRET). */
@@ -24,6 +31,8 @@ export interface JobsDeps {
 export interface HandlerContext {
   deps: JobsDeps;
   job: Job;
+  /** The worker's lock token on the job: what moving it (job.moveToDelayed) needs. */
+  token: string | undefined;
   /** Aborted when the process is stopping and the job must give way (see run-workers.ts). */
   signal: AbortSignal;
   logger: Logger;

@@ -67,6 +67,7 @@ export function startWorkers(options: {
         return await handler.handle(payload, {
           deps,
           job,
+          token,
           logger,
           signal: signal ? AbortSignal.any([controller.signal, signal]) : controller.signal,
         });
