@@ -17,7 +17,7 @@ import { registerTrpcBatchLimit } from "./plugins/trpc-batch-limit";
 import { requestIdFor } from "./request-id";
 import { registerHealthRoutes, type ReadinessCheck } from "./routes/health";
 import { registerJwksRoute } from "./routes/jwks";
-import { PLAIN_ROUTE_MODULES } from "./routes/plain-routes";
+import { PLAIN_ROUTE_MODULES, PUBLIC_PLAIN_ROUTE_MODULES } from "./routes/plain-routes";
 
 export interface AppOptions {
   env: Pick<ServerEnv, "TRUST_PROXY" | "BODY_LIMIT_BYTES" | "CORS_ORIGINS" | "TRPC_MAX_BATCH_SIZE">;
@@ -70,9 +70,10 @@ export async function buildApp({
   await registerAuthenticatedRoutes(app, deps, async (scope) => {
     for (const module of PLAIN_ROUTE_MODULES) await module.register(scope, deps);
   });
+  for (const module of PUBLIC_PLAIN_ROUTE_MODULES) await module.register(app, deps);
   await registerApiDocs(
     app,
-    PLAIN_ROUTE_MODULES.flatMap((module) => module.docs),
+    [...PLAIN_ROUTE_MODULES, ...PUBLIC_PLAIN_ROUTE_MODULES].flatMap((module) => module.docs),
   );
   return app;
 }

@@ -3,9 +3,12 @@ import { randomBytes } from "node:crypto";
 import { createRateLimits, type ApiDeps } from "@lifeline/api";
 import {
   createAccessTokens,
+  createOAuthStateStore,
   createPasswordHasher,
   createTimelineCache,
   loadSigningKeys,
+  providersFromEnv,
+  tokenCipherFromEnv,
 } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
@@ -77,6 +80,10 @@ export async function createDependencies(
       refresh: { max: env.RATE_LIMIT_REFRESH_MAX, windowSeconds: env.RATE_LIMIT_REFRESH_WINDOW },
       budgets: {
         media: { max: env.RATE_LIMIT_MEDIA_MAX, windowSeconds: env.RATE_LIMIT_MEDIA_WINDOW },
+        linkCallback: {
+          max: env.RATE_LIMIT_LINK_CALLBACK_MAX,
+          windowSeconds: env.RATE_LIMIT_LINK_CALLBACK_WINDOW,
+        },
       },
       lockout: {
         threshold: env.LOGIN_LOCKOUT_THRESHOLD,
@@ -87,6 +94,15 @@ export async function createDependencies(
       },
     }),
     mediaConfig: { maxUploadBytes: env.MEDIA_MAX_BYTES },
+    providers: providersFromEnv(env, logger),
+    tokenCipher: tokenCipherFromEnv(env, logger),
+    linking: {
+      states: createOAuthStateStore({ redis, keyPrefix: env.REDIS_KEY_PREFIX }),
+      frontendUrl: env.FRONTEND_URL,
+      // A client finishing with completeLink may use a redirect URI on the frontend's origin
+      // or one CORS already trusts; the provider checks it against the app's registration too.
+      clientRedirectOrigins: [env.FRONTEND_URL, ...env.CORS_ORIGINS],
+    },
     authConfig: {
       refreshIdleTtlSeconds: env.REFRESH_IDLE_TTL,
       refreshAbsoluteTtlSeconds: env.REFRESH_ABSOLUTE_TTL,

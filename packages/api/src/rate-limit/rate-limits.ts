@@ -44,8 +44,11 @@ export interface RateLimitsConfig {
  *   it), because refusing every request would turn a Redis outage into a full API outage,
  *   and the routes worth attacking stay guarded by the fail-closed limits above.
  */
-/** Routes with a budget of their own, counted per user instead of against the global limit. */
-export type BudgetName = "media";
+/**
+ * Routes with a budget of their own: "media" per user instead of the global limit;
+ * "linkCallback" (the public OAuth callback) per client, on top of it.
+ */
+export type BudgetName = "media" | "linkCallback";
 
 export interface RateLimits {
   readonly enabled: boolean;

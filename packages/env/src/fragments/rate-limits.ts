@@ -17,6 +17,12 @@ export const rateLimitEnv = defineFragment({
     /** Media bytes (content, thumbnails) per user: a timeline loads them by the hundred. */
     RATE_LIMIT_MEDIA_MAX: positiveInt.default(3000),
     RATE_LIMIT_MEDIA_WINDOW: positiveInt.default(15 * 60),
+    /**
+     * The provider's redirect back after linking (GET /api/accounts/{provider}/callback): no
+     * bearer token, so counted per client IP. A person links six providers; 30 is plenty.
+     */
+    RATE_LIMIT_LINK_CALLBACK_MAX: positiveInt.default(30),
+    RATE_LIMIT_LINK_CALLBACK_WINDOW: positiveInt.default(15 * 60),
     LOGIN_LOCKOUT_THRESHOLD: positiveInt.default(5),
     LOGIN_LOCKOUT_BASE_SECONDS: positiveInt.default(60),
     LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(60 * 60),
