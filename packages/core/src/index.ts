@@ -126,3 +126,5 @@ export { tokenCipherFromEnv } from "./crypto/token-cipher-from-env";
 // Linking, listing and unlinking provider accounts; tokens at rest.
 export * from "./accounts";
 export * from "./accounts/refresh";
+// Imports of linked accounts: runs, page and download jobs, provider limits.
+export * from "./imports";

@@ -33,6 +33,8 @@ export function verifyLength(http: ProviderHttp, expected: number | null, what: 
           http.error(
             "retry_later",
             `${http.provider} ${what} delivered ${count} bytes where ${expected} were promised`,
+            // Callers tell a wrong file (retry once, then give up) from a dropped connection.
+            { providerCode: "length_mismatch" },
           ),
         );
         return;
@@ -49,7 +51,11 @@ export function downloadFrom(http: ProviderHttp, response: Response, what: strin
   const checked = verifyLength(http, size, what);
   // A connection lost mid-body: the raw error may quote the (signed) URL, so it is replaced.
   stream.on("error", () =>
-    checked.destroy(http.error("retry_later", `${http.provider} ${what} was cut off`)),
+    checked.destroy(
+      http.error("retry_later", `${http.provider} ${what} was cut off`, {
+        providerCode: "cut_off",
+      }),
+    ),
   );
   return {
     stream: stream.pipe(checked),

@@ -33,6 +33,11 @@ export interface IngestInput {
    * before anything is committed: a file from a truncated request is never stored.
    */
   complete?: Promise<void> | undefined;
+  /**
+   * What the sender promised (a provider's advertised size): checked by the storage commit
+   * with the hash, so bytes that differ are refused (BlobIntegrityError) and never stored.
+   */
+  expected?: { size?: number | undefined; sha256?: string | undefined } | undefined;
 }
 
 /** What the record step gets: the verified blob, in place, and what its bytes say. */
@@ -92,7 +97,10 @@ export async function ingestMedia<T>(
     await input.complete;
     const inspected = await inspectUpload(temp, input, arrivedAt);
     return await withBlobLock(deps.db, temp.sha256, async (tx) => {
-      await deps.storage.commit(temp.tempKey, temp.sha256, { expectedSize: temp.size });
+      await deps.storage.commit(temp.tempKey, temp.sha256, {
+        expectedSize: input.expected?.size ?? temp.size,
+        expectedSha256: input.expected?.sha256,
+      });
       progress.committed = true;
       return record(tx, { ...inspected, sha256: temp.sha256, size: temp.size, arrivedAt });
     });

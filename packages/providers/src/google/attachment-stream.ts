@@ -8,7 +8,8 @@ import { Transform, type TransformCallback } from "node:stream";
  */
 export function gmailAttachmentDecoder(options: {
   expectedSize: number | null;
-  fail: (message: string) => Error;
+  /** `providerCode` "length_mismatch": the bytes are not the size promised (a wrong file). */
+  fail: (message: string, providerCode?: string) => Error;
 }): Transform {
   type State = "start" | "key" | "inKey" | "colon" | "value" | "data" | "other" | "skip" | "end";
   let state: State = "start";
@@ -203,6 +204,7 @@ export function gmailAttachmentDecoder(options: {
             callback(
               options.fail(
                 `attachment decoded to ${decoded} bytes where ${expected} were promised`,
+                "length_mismatch",
               ),
             );
             return;

@@ -319,13 +319,20 @@ export function createGoogleClient(config: GoogleConfig, deps: ClientDeps): Prov
         });
       }
       const size = part.body.size ?? null;
-      const fail = (message: string) =>
-        http.error("retry_later", `google attachment download: ${message}`);
+      const fail = (message: string, providerCode?: string) =>
+        http.error(
+          "retry_later",
+          `google attachment download: ${message}`,
+          providerCode ? { providerCode } : {},
+        );
       if (!part.body.attachmentId) {
         // A small part carries its bytes inline.
         const bytes = Buffer.from(part.body.data ?? "", "base64url");
         if (size !== null && bytes.length !== size)
-          throw fail(`decoded ${bytes.length} bytes where ${size} were promised`);
+          throw fail(
+            `decoded ${bytes.length} bytes where ${size} were promised`,
+            "length_mismatch",
+          );
         return { stream: Readable.from([bytes]), contentType: part.mimeType ?? null, size };
       }
       const response = await http.send(
