@@ -39,6 +39,24 @@ export const BOUNDARIES = [
     files: ["apps/server/**/*.ts"],
     allow: ["api", "core", "db", "queue", "storage", "env", "logger", "process", "vitest-config"],
   },
+  // The server's tests emulate the providers (msw handlers from @lifeline/providers/testing)
+  // behind the real HTTP routes; the server's own code still reaches providers through core.
+  {
+    name: "server",
+    files: ["apps/server/test/**/*.ts"],
+    allow: [
+      "api",
+      "core",
+      "db",
+      "queue",
+      "providers",
+      "storage",
+      "env",
+      "logger",
+      "process",
+      "vitest-config",
+    ],
+  },
   {
     name: "jobs",
     files: ["apps/jobs/**/*.ts"],
