@@ -6,6 +6,7 @@ import { issueEmailToken, type EmailTokenPurpose } from "../auth/email-tokens";
 import type { OutgoingEmail } from "./mailer";
 import { failedSignInsTemplate } from "./templates/failed-sign-ins";
 import type { RenderedEmail } from "./templates/layout";
+import { backupFailedTemplate } from "./templates/backup-failed";
 import { passwordResetTemplate } from "./templates/password-reset";
 import { providerExpiringTemplate } from "./templates/provider-expiring";
 import { reconnectProviderTemplate } from "./templates/reconnect-provider";
@@ -22,6 +23,8 @@ export interface ComposeEmailDeps {
     frontendUrl: string;
     verificationTtlSeconds: number;
     passwordResetTtlSeconds: number;
+    /** ALERT_EMAIL: where backup failures go (unset: they are only logged). */
+    alertEmail?: string | undefined;
   };
 }
 
@@ -29,7 +32,12 @@ export interface ComposeEmailDeps {
 export type NothingToSend =
   | {
       kind: "skip";
-      reason: "no_such_user" | "already_verified" | "link_already_used" | "nothing_to_reconnect";
+      reason:
+        | "no_such_user"
+        | "already_verified"
+        | "link_already_used"
+        | "nothing_to_reconnect"
+        | "no_alert_address";
     }
   | { kind: "refuse"; reason: "link_expired" | "job_id_conflict" };
 
@@ -58,6 +66,7 @@ export async function composeEmail(
   jobId: string,
 ): Promise<ComposedEmail> {
   const { db, config } = deps;
+  if (job.template === "backup-failed") return composeBackupAlert(deps, job);
   const user = await db.user.findUnique({
     where: job.template === "password-reset" ? { email: job.email } : { id: job.userId },
     select: { id: true, email: true, emailVerifiedAt: true },
@@ -149,3 +158,19 @@ const refuse = (reason: Extract<NothingToSend, { kind: "refuse" }>["reason"]): N
   kind: "refuse",
   reason,
 });
+
+/** A backup failure, to the operator's address, with the error its record keeps. */
+async function composeBackupAlert(
+  deps: ComposeEmailDeps,
+  job: Extract<EmailJob, { template: "backup-failed" }>,
+): Promise<ComposedEmail> {
+  const to = deps.config.alertEmail;
+  if (!to) return skip("no_alert_address");
+  const record = job.backupId
+    ? await deps.db.backupRecord.findUnique({
+        where: { id: job.backupId },
+        select: { id: true, kind: true, startedAt: true, error: true, details: true },
+      })
+    : null;
+  return send(to, backupFailedTemplate({ stage: job.stage, record }));
+}

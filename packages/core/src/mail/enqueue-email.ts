@@ -13,7 +13,8 @@ export function enqueueEmail(jobs: Pick<JobProducer, "enqueue">, email: EmailJob
 
 /** The recipient of an email job: the user it is about, or the address it goes to. */
 function recipientOf(email: EmailJob): string {
-  return "userId" in email ? email.userId : email.email;
+  if ("userId" in email) return email.userId;
+  return "email" in email ? email.email : email.template;
 }
 
 /**

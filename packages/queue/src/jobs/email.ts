@@ -25,6 +25,12 @@ export const ZEmailJobSchema = z.discriminatedUnion("template", [
     userId: ZUserId,
     linkedAccountId: z.uuid(),
   }),
+  // To ALERT_EMAIL (the worker's setting, never an address from the payload).
+  z.object({
+    template: z.literal("backup-failed"),
+    backupId: z.uuid().nullable(),
+    stage: z.enum(["backup", "verify", "drill", "retention"]),
+  }),
 ]);
 
 export type EmailJob = z.output<typeof ZEmailJobSchema>;

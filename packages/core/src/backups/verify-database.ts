@@ -1,0 +1,93 @@
+import type { BackupRecord } from "@lifeline/db";
+
+import { readChecksum } from "./backup-store";
+import type { BackupContext } from "./deps";
+import { hashStream } from "./hash-object";
+import { collectStderr, exitOf, PgToolError, spawnTool } from "./pg-tools";
+import { markFailed } from "./record-outcome";
+
+/** A backup whose bytes or structure are not what was recorded. */
+export class BackupVerificationError extends Error {
+  override name = "BackupVerificationError";
+}
+
+/**
+ * Checks that a stored dump is the one recorded (size and sha256, re-read from the store, and
+ * its sidecar checksum agrees) and that `pg_restore --list` reads it. Throws
+ * BackupVerificationError (or PgToolError) describing the first problem.
+ */
+export async function checkDatabaseDump(ctx: BackupContext, record: BackupRecord): Promise<void> {
+  if (!record.sha256 || record.sizeBytes === null) {
+    throw new BackupVerificationError(
+      `backup ${record.id} has no recorded checksum: it never completed`,
+    );
+  }
+  const read = await ctx.store.getObject(record.location);
+  if (!read)
+    throw new BackupVerificationError(
+      `the dump ${record.location} is missing from the backup store`,
+    );
+  const actual = await hashStream(read.body);
+  if (actual.size !== Number(record.sizeBytes) || actual.sha256 !== record.sha256) {
+    throw new BackupVerificationError(
+      `the dump ${record.location} does not match its record: ${actual.size} bytes with sha256 ${actual.sha256}, recorded ${String(record.sizeBytes)} bytes with sha256 ${record.sha256}`,
+    );
+  }
+  const sidecar = await readChecksum(ctx.store, record.location);
+  if (sidecar !== record.sha256) {
+    throw new BackupVerificationError(
+      `the checksum file of ${record.location} ${sidecar ? `says ${sidecar}` : "is missing"}, the record says ${record.sha256}`,
+    );
+  }
+  await listWithPgRestore(ctx, record.location);
+}
+
+/** `pg_restore --list` of the stored dump, streamed to its stdin. */
+async function listWithPgRestore(ctx: BackupContext, location: string): Promise<void> {
+  const read = await ctx.store.getObject(location);
+  if (!read)
+    throw new BackupVerificationError(`the dump ${location} is missing from the backup store`);
+  const child = spawnTool(ctx.tools.pgRestore, ["--list"], { stdin: true, signal: ctx.signal });
+  const stderr = collectStderr(child);
+  const exited = exitOf(child);
+  exited.catch(() => undefined);
+  // --list reads the table of contents at the head and exits: the rest of the body meets a
+  // closed pipe, which is expected, not an error.
+  const stdin = child.stdin;
+  if (stdin) {
+    stdin.on("error", () => undefined);
+    read.body.pipe(stdin);
+  }
+  let entries = 0;
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    entries += chunk.split("\n").filter((line) => line && !line.startsWith(";")).length;
+  });
+  const code = await exited.finally(() => read.body.destroy());
+  if (code !== 0) {
+    throw new BackupVerificationError(
+      `pg_restore --list cannot read ${location}: ${stderr() || `exit ${String(code)}`}`,
+    );
+  }
+  if (entries === 0) throw new PgToolError(`pg_restore --list found nothing in ${location}`);
+}
+
+/** Verifies a just-completed database backup: verified, or failed with the reason. */
+export async function verifyDatabaseBackup(
+  ctx: BackupContext,
+  record: BackupRecord,
+): Promise<BackupRecord> {
+  try {
+    await checkDatabaseDump(ctx, record);
+  } catch (error) {
+    await markFailed(ctx.db, record.id, error, ctx.now());
+    throw error;
+  }
+  const verified = await ctx.db.backupRecord.update({
+    where: { id: record.id },
+    data: { status: "verified", verifiedAt: ctx.now(), error: null },
+  });
+  ctx.logger.info({ backupId: record.id }, "database backup verified");
+  ctx.progress?.("database dump verified (checksum, pg_restore --list)");
+  return verified;
+}
