@@ -1,6 +1,7 @@
 import type { JobsEnv } from "@lifeline/env";
 
 import type { QueueWorkerSpec } from "../run-workers";
+import { accountsWorker } from "./accounts.worker";
 import { emailWorker } from "./email.worker";
 import { maintenanceWorker } from "./maintenance.worker";
 import { mediaWorker } from "./media.worker";
@@ -11,5 +12,6 @@ export function queueWorkers(env: JobsEnv): QueueWorkerSpec[] {
     emailWorker(env.JOBS_CONCURRENCY_EMAIL),
     maintenanceWorker(env.JOBS_CONCURRENCY_MAINTENANCE),
     mediaWorker(env.JOBS_CONCURRENCY_MEDIA),
+    accountsWorker(env.JOBS_CONCURRENCY_ACCOUNTS),
   ];
 }
