@@ -38,12 +38,13 @@ export function spawnTs(
   };
 }
 
-/** The fixture jobs process (fixtures/jobs-process.ts), once it says it is ready. */
+/** A fixture jobs process (default fixtures/jobs-process.ts), once it says it is ready. */
 export async function startFixture(
   args: string[],
   env: Record<string, string>,
+  script = "test/fixtures/jobs-process.ts",
 ): Promise<SpawnedProcess> {
-  const spawned = spawnTs("test/fixtures/jobs-process.ts", args, env);
+  const spawned = spawnTs(script, args, env);
   let exitCode: number | null | undefined;
   void spawned.exited.then((code) => (exitCode = code));
   try {
