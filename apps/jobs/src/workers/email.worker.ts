@@ -31,6 +31,7 @@ function composeDeps(deps: JobsDeps): ComposeEmailDeps {
       frontendUrl: deps.env.FRONTEND_URL,
       verificationTtlSeconds: deps.env.EMAIL_VERIFICATION_TTL,
       passwordResetTtlSeconds: deps.env.PASSWORD_RESET_TTL,
+      alertEmail: deps.env.ALERT_EMAIL,
     },
   };
 }

@@ -2,6 +2,7 @@ import type { JobsEnv } from "@lifeline/env";
 
 import type { QueueWorkerSpec } from "../run-workers";
 import { accountsWorker } from "./accounts.worker";
+import { backupsWorker } from "./backups.worker";
 import { emailWorker } from "./email.worker";
 import { maintenanceWorker } from "./maintenance.worker";
 import { mediaWorker } from "./media.worker";
@@ -13,5 +14,6 @@ export function queueWorkers(env: JobsEnv): QueueWorkerSpec[] {
     maintenanceWorker(env.JOBS_CONCURRENCY_MAINTENANCE),
     mediaWorker(env.JOBS_CONCURRENCY_MEDIA),
     accountsWorker(env.JOBS_CONCURRENCY_ACCOUNTS),
+    backupsWorker(),
   ];
 }

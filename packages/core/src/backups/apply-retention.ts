@@ -1,5 +1,6 @@
 import type { BackupKind } from "@lifeline/db";
 
+import { deleteCatalogEntry } from "./backup-catalog";
 import { backupKeys } from "./backup-store";
 import type { BackupContext } from "./deps";
 import { readManifest } from "./media-manifest";
@@ -48,6 +49,7 @@ export async function applyRetention(ctx: BackupContext): Promise<RetentionResul
     for (const backup of doomed) {
       await ctx.store.deleteObject(backup.location);
       await ctx.store.deleteObject(backupKeys.checksumOf(backup.location));
+      await deleteCatalogEntry(ctx.store, kind, backup.id);
       await ctx.db.backupRecord.delete({ where: { id: backup.id } });
       result.removedBackups.push({
         id: backup.id,

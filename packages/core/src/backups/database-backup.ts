@@ -62,7 +62,7 @@ export async function takeDatabaseBackup(
     });
     await store.putObject(
       backupKeys.checksumOf(location),
-      Readable.from([checksumLine(outcome.sha256, location)]),
+      Readable.from([Buffer.from(checksumLine(outcome.sha256, location))]),
       { maxBytes: 1024 },
     );
     const record = await db.backupRecord.update({

@@ -88,15 +88,13 @@ export async function runRestoreDrill(
   return { record: updated, outcome };
 }
 
-function detailsObject(record: BackupRecord): Record<string, unknown> {
+function detailsObject(record: Pick<BackupRecord, "details">): Record<string, unknown> {
   const details = record.details;
-  return typeof details === "object" && details !== null && !Array.isArray(details)
-    ? (details)
-    : {};
+  return typeof details === "object" && details !== null && !Array.isArray(details) ? details : {};
 }
 
 /** The row counts a database backup recorded (details.tables). */
-export function recordedCounts(record: BackupRecord): Record<string, number> {
+export function recordedCounts(record: Pick<BackupRecord, "details">): Record<string, number> {
   const tables = detailsObject(record).tables;
   if (typeof tables !== "object" || tables === null) return {};
   return Object.fromEntries(

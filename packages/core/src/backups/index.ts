@@ -1,4 +1,5 @@
 export { reportBackupFailure, type BackupStage } from "./alerts";
+export { readCatalogEntry, writeCatalogEntry, type BackupRef } from "./backup-catalog";
 export { applyRetention, type RetentionResult } from "./apply-retention";
 export {
   backupKeys,

@@ -93,7 +93,7 @@ export async function takeMediaBackup(
     const manifest = await writing;
     await store.putObject(
       backupKeys.checksumOf(location),
-      Readable.from([checksumLine(manifest.sha256, location)]),
+      Readable.from([Buffer.from(checksumLine(manifest.sha256, location))]),
       { maxBytes: 1024 },
     );
     const details: MediaBackupDetails = {

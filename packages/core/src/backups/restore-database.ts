@@ -1,5 +1,4 @@
-import type { BackupRecord } from "@lifeline/db";
-
+import type { BackupRef } from "./backup-catalog";
 import type { BackupContext } from "./deps";
 import {
   createDatabase,
@@ -42,7 +41,7 @@ export interface DatabaseRestoreResult {
  */
 export async function restoreDatabaseDump(
   ctx: BackupContext,
-  record: BackupRecord,
+  record: BackupRef,
   targetUrl: string,
   options: { force: boolean },
 ): Promise<DatabaseRestoreResult> {

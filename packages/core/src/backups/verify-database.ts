@@ -1,5 +1,6 @@
 import type { BackupRecord } from "@lifeline/db";
 
+import { writeCatalogEntry, type BackupRef } from "./backup-catalog";
 import { readChecksum } from "./backup-store";
 import type { BackupContext } from "./deps";
 import { hashStream } from "./hash-object";
@@ -16,7 +17,7 @@ export class BackupVerificationError extends Error {
  * its sidecar checksum agrees) and that `pg_restore --list` reads it. Throws
  * BackupVerificationError (or PgToolError) describing the first problem.
  */
-export async function checkDatabaseDump(ctx: BackupContext, record: BackupRecord): Promise<void> {
+export async function checkDatabaseDump(ctx: BackupContext, record: BackupRef): Promise<void> {
   if (!record.sha256 || record.sizeBytes === null) {
     throw new BackupVerificationError(
       `backup ${record.id} has no recorded checksum: it never completed`,
@@ -87,6 +88,7 @@ export async function verifyDatabaseBackup(
     where: { id: record.id },
     data: { status: "verified", verifiedAt: ctx.now(), error: null },
   });
+  await writeCatalogEntry(ctx.store, verified);
   ctx.logger.info({ backupId: record.id }, "database backup verified");
   ctx.progress?.("database dump verified (checksum, pg_restore --list)");
   return verified;

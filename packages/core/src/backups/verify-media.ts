@@ -1,5 +1,6 @@
 import type { BackupRecord } from "@lifeline/db";
 
+import { writeCatalogEntry } from "./backup-catalog";
 import { readChecksum } from "./backup-store";
 import type { BackupContext } from "./deps";
 import { hashStream } from "./hash-object";
@@ -89,6 +90,7 @@ export async function verifyMediaBackup(
     where: { id: record.id },
     data: { status: "verified", verifiedAt: ctx.now(), error: null },
   });
+  await writeCatalogEntry(ctx.store, verified);
   ctx.logger.info({ backupId: record.id, blobs: checked }, "media backup verified");
   ctx.progress?.(`media backup verified: ${checked} blobs re-hashed`);
   return verified;
