@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import {
+  composeEmail,
   createAccountLocks,
   decryptAccountTokens,
   dueAccountPages,
@@ -485,6 +486,73 @@ describe("the due query", () => {
     } finally {
       await db.$executeRawUnsafe("SET enable_seqscan = on");
     }
+  });
+});
+
+describe("the owner's emails", () => {
+  const compose = (job: Parameters<typeof composeEmail>[1]) =>
+    composeEmail(
+      {
+        db,
+        tokenSecret: Buffer.alloc(32, 1),
+        now: () => new Date(),
+        config: {
+          frontendUrl: "https://app.example",
+          verificationTtlSeconds: 3600,
+          passwordResetTtlSeconds: 3600,
+        },
+      },
+      job,
+      `email-test-${Math.random()}`,
+    );
+
+  it("the reconnect email names the provider and the handle; none once linked again", async () => {
+    const seeded = await seedLinkedAccount(db, cipher, emulators.x, { status: "needs_reauth" });
+    const job = {
+      template: "reconnect-provider",
+      userId: seeded.userId,
+      linkedAccountId: seeded.id,
+    } as const;
+    const composed = await compose(job);
+    expect(composed.kind).toBe("send");
+    if (composed.kind !== "send") return;
+    expect(composed.email.subject).toBe("Reconnect your X (Twitter) account");
+    expect(composed.email.text).toContain("X (Twitter) (@x-tester)");
+    expect(composed.email.text).toContain("https://app.example/");
+
+    await db.linkedAccount.update({ where: { id: seeded.id }, data: { status: "active" } });
+    expect(await compose(job)).toEqual({ kind: "skip", reason: "nothing_to_reconnect" });
+  });
+
+  it("the expiry warning gives the date the link ends", async () => {
+    const seeded = await seedLinkedAccount(db, cipher, emulators.facebook, {
+      expiresInMs: 3 * DAY,
+    });
+    const expiresAt = (await row(seeded.id)).expiresAt ?? new Date(0);
+    const composed = await compose({
+      template: "provider-expiring",
+      userId: seeded.userId,
+      linkedAccountId: seeded.id,
+    });
+    expect(composed.kind).toBe("send");
+    if (composed.kind !== "send") return;
+    const day = expiresAt.toISOString().slice(0, 10);
+    expect(composed.email.subject).toBe(`Your Facebook link ends on ${day}`);
+    expect(composed.email.text).toContain("Facebook (@facebook-tester)");
+  });
+
+  it("another user's account id names nothing", async () => {
+    const seeded = await seedLinkedAccount(db, cipher, emulators.x, { status: "needs_reauth" });
+    const other = await seedLinkedAccount(db, cipher, emulators.google, { status: "needs_reauth" });
+    const composed = await compose({
+      template: "reconnect-provider",
+      userId: seeded.userId,
+      linkedAccountId: other.id,
+    });
+    expect(composed.kind).toBe("send");
+    if (composed.kind !== "send") return;
+    expect(composed.email.text).not.toContain("google");
+    expect(composed.email.subject).toBe("Reconnect a linked account");
   });
 });
 
