@@ -9,6 +9,7 @@ import {
   loadSigningKeys,
   providersFromEnv,
   tokenCipherFromEnv,
+  createAccountLocks,
 } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
@@ -22,6 +23,7 @@ import {
 } from "@lifeline/queue";
 import { createBlobStorage } from "@lifeline/storage";
 
+import { backupsCheck } from "./readiness/backups-check";
 import { jobsCheck } from "./readiness/jobs-check";
 import { redisCheck } from "./readiness/redis-check";
 import type { ReadinessCheck } from "./routes/health";
@@ -96,6 +98,14 @@ export async function createDependencies(
     mediaConfig: { maxUploadBytes: env.MEDIA_MAX_BYTES },
     providers: providersFromEnv(env, logger),
     tokenCipher: tokenCipherFromEnv(env, logger),
+    accountLocks: createAccountLocks({
+      redis,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      // As the jobs app's: outlives the provider call's timeout and the write.
+      ttlMs: env.PROVIDER_TIMEOUT_MS * 2 + 10_000,
+      // A request waits this long for a refresh already running (the sweep's), then 503.
+      waitMs: 10_000,
+    }),
     linking: {
       states: createOAuthStateStore({ redis, keyPrefix: env.REDIS_KEY_PREFIX }),
       frontendUrl: env.FRONTEND_URL,
@@ -119,6 +129,10 @@ export async function createDependencies(
       },
       redis: redisCheck(redis),
       jobs: jobsCheck(jobsHeartbeats, QUEUE_NAMES),
+      backups: backupsCheck(db, {
+        database: env.BACKUP_MAX_AGE_HOURS,
+        media: env.BACKUP_MEDIA_MAX_AGE_HOURS,
+      }),
     },
     close: async () => {
       await jobs.close();

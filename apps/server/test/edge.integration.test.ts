@@ -212,9 +212,11 @@ describe("GET /readyz", () => {
     // The jobs section in detail: readyz-jobs.integration.test.ts.
     expect(res.json()).toEqual({
       status: "degraded",
-      checks: { postgres: "ok", redis: "ok", jobs: "no workers" },
+      checks: { postgres: "ok", redis: "ok", jobs: "no workers", backups: "ok" },
       redis: { maxmemoryPolicy: expect.any(String) },
       jobs: { processes: 0, queues: [] },
+      // The backups section in detail: readyz-backups.integration.test.ts.
+      backups: { database: expect.any(Object), media: expect.any(Object) },
       warnings: expect.any(Array),
       eventLoopDelayMs: expect.any(Number),
     });

@@ -56,7 +56,12 @@ describe("/readyz: jobs", () => {
     const { statusCode, body } = await readyz();
     expect(statusCode).toBe(200);
     expect(body.status).toBe("degraded");
-    expect(body.checks).toEqual({ postgres: "ok", redis: "ok", jobs: "no workers" });
+    expect(body.checks).toEqual({
+      postgres: "ok",
+      redis: "ok",
+      jobs: "no workers",
+      backups: "ok",
+    });
     expect(body.jobs).toEqual({ processes: 0, queues: [] });
   });
 
@@ -115,7 +120,12 @@ describe("/readyz: jobs", () => {
       expect(res.statusCode).toBe(503);
       const body = res.json<RestError & Readyz>();
       expect(body.error.message).toBe("Not ready: redis unavailable");
-      expect(body.checks).toEqual({ postgres: "ok", redis: "unavailable", jobs: "unavailable" });
+      expect(body.checks).toEqual({
+        postgres: "ok",
+        redis: "unavailable",
+        jobs: "unavailable",
+        backups: "ok",
+      });
       expect(body.jobs).toEqual({ processes: 0, queues: [] });
       expect(res.body).not.toMatch(LEAK);
       expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect/i);
