@@ -23,6 +23,7 @@ import {
   uniqueIp,
   useNewProviderAccount,
   type Emulation,
+  type SignedIn,
 } from "./support/linking";
 
 /**
@@ -389,7 +390,7 @@ describe("linking provider accounts", () => {
     it("is refused to a second user while linked, taken once unlinked (media stay), and relinking reactivates the row", async () => {
       const first = await signIn(server, "first");
       const second = await signIn(server, "second");
-      const link = async (user: { userId: string; token: string }) => {
+      const link = async (user: SignedIn) => {
         const { authorizeUrl } = await startLink(server, user, "instagram");
         return followCallback(
           server,

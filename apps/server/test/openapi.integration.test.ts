@@ -10,7 +10,7 @@ import type { AnyProcedure } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
-import { PLAIN_ROUTE_MODULES } from "../src/routes/plain-routes";
+import { PLAIN_ROUTE_MODULES, PUBLIC_PLAIN_ROUTE_MODULES } from "../src/routes/plain-routes";
 import { startTestServer, type TestServer } from "../src/testing";
 
 /** A zod schema, as far as this test needs one (zod is not a dependency of the server). */
@@ -86,8 +86,11 @@ describe("/openapi.json", () => {
       const { output } = procedure._def as unknown as { output?: Schema };
       expect(output, `${name} has no typed output`).toBeDefined();
     }
-    // ...and nothing else is documented, but the plain routes (uploads, byte streams).
-    const plainRoutes = PLAIN_ROUTE_MODULES.flatMap((module) => module.docs);
+    // ...and nothing else is documented, but the plain routes (uploads, byte streams, the
+    // OAuth callback).
+    const plainRoutes = [...PLAIN_ROUTE_MODULES, ...PUBLIC_PLAIN_ROUTE_MODULES].flatMap(
+      (module) => module.docs,
+    );
     expect(operations()).toHaveLength(procedures.length + plainRoutes.length);
   });
 
@@ -137,7 +140,8 @@ describe("/openapi.json", () => {
     });
     for (const [path, method, op] of operations()) {
       const statuses = Object.keys(op.responses);
-      expect(statuses, `${method} ${path}`).toContain("200");
+      // The OAuth callback only ever redirects (302); everything else answers 200.
+      expect(statuses, `${method} ${path}`).toContain(path.endsWith("/callback") ? "302" : "200");
       expect(statuses, `${method} ${path}`).toContain("429");
       for (const status of statuses.filter((s) => Number(s) >= 400)) {
         const json = op.responses[status]?.content?.["application/json"];

@@ -25,9 +25,10 @@ const PARAMS = ["code", "state", "error", "error_description", "error_reason"] a
 /** `${FRONTEND_URL}/accounts?link=…`: the outcome only, never a code, state or token. */
 function outcomeUrl(
   frontendUrl: string,
-  outcome: { link: "success" | "error"; provider?: ProviderId; reason?: string },
+  outcome: { result: "success" | "error"; provider?: ProviderId; reason?: string },
 ): string {
-  const query = new URLSearchParams({ link: outcome.link });
+  const query = new URLSearchParams();
+  query.set("link", outcome.result);
   if (outcome.provider) query.set("provider", outcome.provider);
   if (outcome.reason) query.set("reason", outcome.reason);
   return `${frontendUrl.replace(/\/+$/, "")}/accounts?${query.toString()}`;
@@ -64,7 +65,7 @@ async function handleCallback(
   const to = (outcome: Parameters<typeof outcomeUrl>[1]) =>
     redirect(reply, outcomeUrl(deps.linking.frontendUrl, outcome));
   const fail = (reason: CallbackOutcomeReason, provider?: ProviderId) =>
-    to({ link: "error", reason, ...(provider ? { provider } : {}) });
+    to({ result: "error", reason, ...(provider ? { provider } : {}) });
 
   const providerParam = req.params.provider;
   if (!isProviderId(providerParam)) return fail("unknown_provider");
@@ -89,10 +90,10 @@ async function handleCallback(
       { provider, callback },
       { ip: req.ip || null },
     );
-    return await to({ link: "success", provider });
+    return await to({ result: "success", provider });
   } catch (error) {
     if (error instanceof LinkRefusedError) {
-      return to({ link: "error", provider, reason: error.refusal });
+      return to({ result: "error", provider, reason: error.refusal });
     }
     if (isDependencyFailure(error)) {
       req.log.error({ err: error, provider }, "link callback: a dependency is unavailable");

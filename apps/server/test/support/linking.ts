@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { PROVIDER_IDS, type ProviderId } from "@lifeline/core";
-import { providersConfigFromEnv, type ProvidersEnv } from "@lifeline/providers";
+import { providersConfigFromEnv } from "@lifeline/providers";
 import { createEmulators, providerHandlers, type BaseEmulator } from "@lifeline/providers/testing";
 import type { LightMyRequestResponse } from "fastify";
 import { setupServer } from "msw/node";
@@ -49,7 +49,7 @@ export interface Emulation {
 /** All six emulators behind msw at the URLs the server's env points to. */
 export function startEmulation(server: TestServer): Emulation {
   const emulators = createEmulators({ media: 3 });
-  const config = providersConfigFromEnv(server.env as unknown as ProvidersEnv);
+  const config = providersConfigFromEnv(server.env);
   const msw = setupServer(...providerHandlers(config, emulators));
   msw.listen({ onUnhandledRequest: "error" });
   return { emulators, msw };
@@ -59,6 +59,7 @@ const PASSWORD = "correct horse battery";
 
 export interface SignedIn {
   userId: string;
+  email: string;
   token: string;
 }
 
@@ -67,13 +68,18 @@ export async function signIn(server: TestServer, label: string): Promise<SignedI
   const user = await server.deps.db.user.create({
     data: { email, passwordHash: await server.deps.passwords.hash(PASSWORD) },
   });
+  return { userId: user.id, email, token: await logIn(server, email) };
+}
+
+/** A fresh access token for an existing user (e.g. on a second server with its own keys). */
+export async function logIn(server: TestServer, email: string): Promise<string> {
   const res = await server.app.inject({
     method: "POST",
     url: "/api/auth/login",
     payload: { email, password: PASSWORD },
   });
   expect(res.statusCode).toBe(200);
-  return { userId: user.id, token: res.json<{ accessToken: string }>().accessToken };
+  return res.json<{ accessToken: string }>().accessToken;
 }
 
 export function api(
