@@ -2,6 +2,7 @@ import {
   AppError,
   authenticate,
   type AccessTokens,
+  type AccountLocks,
   type AuthConfig,
   type MediaConfig,
   type Authenticated,
@@ -43,6 +44,8 @@ export interface ApiDeps {
   providers: ProviderRegistry;
   /** Provider tokens at rest (TOKEN_ENCRYPTION_KEYS; rotation by key id). */
   tokenCipher: TokenCipher;
+  /** The per-account lock around token refreshes, shared with the jobs app (same Redis). */
+  accountLocks: AccountLocks;
   /** Account linking: OAuth states in Redis, and where the browser ends up afterwards. */
   linking: LinkingConfig;
   now?: () => Date;

@@ -5,6 +5,7 @@ import path from "node:path";
 
 import {
   createAccessTokens,
+  createAccountLocks,
   createOAuthStateStore,
   createPasswordHasher,
   createTimelineCache,
@@ -140,6 +141,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       silentLogger(),
     ),
     tokenCipher: createTokenCipher(parseCipherKeys(generateCipherKey("test"))),
+    accountLocks: createAccountLocks({ redis, keyPrefix: redisKeyPrefix, ttlMs: 20_000 }),
     linking: {
       states: createOAuthStateStore({ redis, keyPrefix: redisKeyPrefix }),
       frontendUrl: "http://localhost:5173",

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 import { PROVIDER_IDS, type ProviderId } from "@lifeline/core";
 import { providersConfigFromEnv } from "@lifeline/providers";
@@ -155,9 +155,13 @@ export async function auditEvents(server: TestServer, userId: string | null, typ
   });
 }
 
-let ipCounter = 0;
-/** A documentation-range address no other request in this run has used (audit lookups). */
-export const uniqueIp = () => `203.0.113.${(++ipCounter % 250) + 1}`;
+/**
+ * A documentation-range address (RFC 3849) no other request has used, in a /64 of its own
+ * (the rate limits count IPv6 clients per /64): audit lookups by IP find one test's events,
+ * even with other files writing audit events to the same database at the same time.
+ */
+export const uniqueIp = () =>
+  `2001:db8:${randomBytes(2).toString("hex")}:${randomBytes(2).toString("hex")}::7`;
 
 export async function auditByIp(server: TestServer, ip: string) {
   return server.deps.db.auditEvent.findMany({ where: { ip }, orderBy: { createdAt: "asc" } });

@@ -207,4 +207,15 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
     response: { account: LINKED_ACCOUNT, relinked: false },
   },
   "accounts.unlink": { response: { ok: true, revocation: "not_supported" } },
+  "accounts.refresh": {
+    response: {
+      account: {
+        ...LINKED_ACCOUNT,
+        lastRefreshAt: "2025-02-02T18:04:11.000Z",
+        lastRefreshError: null,
+      },
+      outcome: "refreshed",
+      detail: null,
+    },
+  },
 };

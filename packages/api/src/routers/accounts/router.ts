@@ -2,6 +2,7 @@ import {
   completeLink,
   listLinkedAccounts,
   providerAvailability,
+  refreshOwnAccount,
   startLink,
   unlinkAccount,
   type LinkedAccountView,
@@ -11,11 +12,14 @@ import { z } from "zod";
 
 import { protectedProcedure, router } from "../../trpc";
 import { linkingDeps } from "./linking-deps";
+import { refreshDeps } from "./refresh-deps";
 import {
   ZCompleteLinkRequestSchema,
   ZCompleteLinkResponseSchema,
   ZListAccountsResponseSchema,
   ZProvidersResponseSchema,
+  ZRefreshAccountRequestSchema,
+  ZRefreshAccountResponseSchema,
   ZStartLinkRequestSchema,
   ZStartLinkResponseSchema,
   ZUnlinkRequestSchema,
@@ -42,6 +46,12 @@ const ACCOUNT_ERRORS = {
   ...ERRORS,
   400: "Invalid input; `details` names each field",
   404: "No such linked account: unknown, already unlinked, or not yours (the same answer)",
+};
+
+const REFRESH_ERRORS = {
+  ...ACCOUNT_ERRORS,
+  409: "The grant was revoked or has expired (reason needs_relink): link the account again",
+  503: "The provider is failing (reason retry_later, with Retry-After), is not set up on this server (misconfigured), or Postgres/Redis is down",
 };
 
 /** Dates as ISO strings, as every REST answer carries them. */
@@ -163,5 +173,24 @@ export const accountsRouter = router({
         ip: ctx.ip,
       });
       return { ok: true as const, revocation: result.revocation };
+    }),
+
+  refresh: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/accounts/{id}/refresh",
+        protect: true,
+        errorResponses: REFRESH_ERRORS,
+        tags: TAGS,
+        summary:
+          "Refresh an account's provider tokens now (the 6-hourly job does it anyway); never returns tokens",
+      },
+    })
+    .input(ZRefreshAccountRequestSchema)
+    .output(ZRefreshAccountResponseSchema)
+    .mutation(async ({ ctx, input }) => {
+      const result = await refreshOwnAccount(refreshDeps(ctx), ctx.auth.user.id, input.id);
+      return { account: toWire(result.account), outcome: result.outcome, detail: result.detail };
     }),
 });

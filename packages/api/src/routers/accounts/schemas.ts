@@ -116,3 +116,16 @@ export const ZUnlinkResponseSchema = z.object({
       "At the provider: `revoked`, `not_supported` (no revoke API), `failed` (logged; the tokens are deleted anyway) or `no_tokens`",
   }),
 });
+
+export const ZRefreshAccountRequestSchema = z.object({ id: ZLinkedAccountIdSchema });
+
+export const ZRefreshAccountResponseSchema = z.object({
+  account: ZLinkedAccountSchema,
+  outcome: z
+    .enum(["refreshed", "refreshed_elsewhere", "not_due", "not_refreshable", "expiry_warned"])
+    .meta({
+      description:
+        "`refreshed`: new tokens stored; `refreshed_elsewhere`: a refresh already running finished first; `not_refreshable`: this provider cannot refresh it now (Facebook; Instagram under 24 h old), see `detail`; `expiry_warned`: no refresh exists and you were emailed when it ends",
+    }),
+  detail: z.string().nullable().meta({ description: "Why, for not_refreshable" }),
+});

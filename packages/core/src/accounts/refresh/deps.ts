@@ -1,5 +1,5 @@
 import type { Db } from "@lifeline/db";
-import type { Logger } from "@lifeline/logger";
+import type { RequestLogger } from "@lifeline/logger";
 import type { ProviderRegistry } from "@lifeline/providers";
 import type { JobProducer } from "@lifeline/queue";
 
@@ -18,7 +18,8 @@ export interface RefreshDeps {
   locks: AccountLocks;
   /** The reconnect and expiry emails are jobs of the jobs app. */
   jobs: Pick<JobProducer, "enqueue">;
-  logger: Logger;
+  /** The request's logger in the API; the process's in the jobs app. */
+  logger: RequestLogger;
   now?: () => Date;
   /** Defaults to DEFAULT_REFRESH_POLICY. */
   policy?: Partial<RefreshPolicy>;

@@ -18,5 +18,10 @@ export {
   type DueFacts,
   type RefreshPolicy,
 } from "./policy";
+export {
+  refreshOwnAccount,
+  type OwnRefreshOutcome,
+  type OwnRefreshResult,
+} from "./refresh-own-account";
 export { reencryptAccountTokens, type ReencryptResult } from "./reencrypt-tokens";
 export { refreshLinkedAccount, type RefreshOptions, type RefreshOutcome } from "./refresh-account";
