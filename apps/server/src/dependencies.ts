@@ -3,13 +3,13 @@ import { randomBytes } from "node:crypto";
 import { createRateLimits, type ApiDeps } from "@lifeline/api";
 import {
   createAccessTokens,
+  createAccountLocks,
   createOAuthStateStore,
   createPasswordHasher,
   createTimelineCache,
   loadSigningKeys,
   providersFromEnv,
   tokenCipherFromEnv,
-  createAccountLocks,
 } from "@lifeline/core";
 import { createDb } from "@lifeline/db";
 import type { ServerEnv } from "@lifeline/env";
