@@ -4,6 +4,7 @@ import type { QueueWorkerSpec } from "../run-workers";
 import { accountsWorker } from "./accounts.worker";
 import { backupsWorker } from "./backups.worker";
 import { emailWorker } from "./email.worker";
+import { importsWorker } from "./imports.worker";
 import { maintenanceWorker } from "./maintenance.worker";
 import { mediaWorker } from "./media.worker";
 
@@ -15,5 +16,6 @@ export function queueWorkers(env: JobsEnv): QueueWorkerSpec[] {
     mediaWorker(env.JOBS_CONCURRENCY_MEDIA),
     accountsWorker(env.JOBS_CONCURRENCY_ACCOUNTS),
     backupsWorker(),
+    importsWorker(env.JOBS_CONCURRENCY_IMPORTS),
   ];
 }

@@ -33,7 +33,9 @@ interface PendingItem {
   durationMs: number | null;
 }
 
-/** How long a job waits for a free slot of its account before trying again (plus jitter). */
+/** A busy account: how long a job polls for a slot in place, then how long it is deferred. */
+const SLOT_WAIT_MS = 1500;
+const SLOT_POLL_MS = 50;
 const SLOT_RETRY_MS = 400;
 
 /**
@@ -59,7 +61,7 @@ export async function downloadItem(
 
   const paused = await deps.limits.pausedFor(item.provider);
   if (paused > 0) return deferred(paused + jitter(), `${item.provider} is rate limited`);
-  const slot = await deps.limits.acquire(item.linkedAccountId, context.holder);
+  const slot = await acquireSlot(deps, item.linkedAccountId, context.holder);
   if (!slot) return deferred(SLOT_RETRY_MS + jitter(), "the account's downloads are all busy");
 
   const renewal = setInterval(() => {
@@ -74,6 +76,19 @@ export async function downloadItem(
     await slot.release().catch((error: unknown) => {
       deps.logger.warn({ err: error }, "imports: could not release a download slot");
     });
+  }
+}
+
+/**
+ * A slot of the account's semaphore, polled for a moment in place (slots free up within
+ * milliseconds on small files; a deferral costs Redis round trips and the queue's order).
+ */
+async function acquireSlot(deps: ImportDeps, linkedAccountId: string, holder: string) {
+  const until = Date.now() + SLOT_WAIT_MS;
+  for (;;) {
+    const slot = await deps.limits.acquire(linkedAccountId, holder);
+    if (slot || Date.now() >= until) return slot;
+    await new Promise((resolve) => setTimeout(resolve, SLOT_POLL_MS + jitter() / 5));
   }
 }
 
@@ -145,6 +160,8 @@ async function fetchWithRecovery(
       await completeRunIfDone(deps.db, input.runId, deps.now());
       return done("stored");
     } catch (error) {
+      // The process is stopping: the job goes back to its queue as it is (run-workers.ts).
+      if (context.signal?.aborted) throw error;
       const failure = classifyFailure(error);
       switch (failure.kind) {
         case "relink":

@@ -24,7 +24,9 @@ export const downloadItemJob = defineJob({
   name: "imports.download",
   queue: "imports",
   payload: z.object({ runId: z.uuid(), mediaItemId: z.uuid() }),
-  options: { attempts: 6, backoff: { type: "exponential", delay: 5000 } },
+  // A priority puts downloads behind every job without one (listing pages, the sync): a
+  // run's listing never waits for the thousands of downloads its first pages queued.
+  options: { attempts: 6, backoff: { type: "exponential", delay: 5000 }, priority: 10 },
 });
 
 /** The daily sync (SCHEDULES): starts a new-items-only run for every active linked account. */
