@@ -69,6 +69,11 @@ const REASONS = [
   "retry_later",
   "misconfigured",
   "email_unverified",
+  // Account linking (accounts.completeLink): start again, the user declined, or the provider
+  // account belongs to another Lifeline user.
+  "link_state_invalid",
+  "link_cancelled",
+  "account_taken",
 ] as const;
 
 /** The machine-readable reason the server gives beside `code`, in `data.reason`. */
