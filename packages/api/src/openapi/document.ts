@@ -21,6 +21,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   admin: "Operators: the job queues",
   accounts:
     "Linked provider accounts (Instagram, X, Facebook, Gmail, Outlook, LinkedIn): linking, listing, unlinking",
+  imports: "Imports of linked accounts: start one, follow its progress, counts and per-item errors",
 };
 
 /** What each error status means here, and an example body for it. */

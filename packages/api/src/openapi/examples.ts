@@ -68,6 +68,30 @@ const LINKED_ACCOUNT = {
   updatedAt: "2025-02-02T18:04:11.000Z",
 };
 
+const IMPORT_RUN = {
+  id: "0b8f7c3e-2d4a-4f6b-9c1e-8a7d5e3f2b10",
+  linkedAccountId: "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+  provider: "instagram",
+  trigger: "manual",
+  status: "running",
+  counts: { seen: 150, new: 148, existing: 0, skipped: 0, failed: 1, pending: 37 },
+  progress: { pagesDone: 3, listingDone: false, itemsDone: 113, percent: null },
+  errors: [
+    {
+      itemId: "3f6c2a9e-1b7d-4c8e-9a0f-5d4e3c2b1a09",
+      providerItemId: "17900000000000012",
+      code: "integrity",
+      reason: "instagram media download delivered 81234 bytes where 81251 were promised",
+      at: "2025-02-02T18:04:11.000Z",
+    },
+  ],
+  error: null,
+  createdAt: "2025-02-02T18:03:58.000Z",
+  startedAt: "2025-02-02T18:03:59.000Z",
+  finishedAt: null,
+  durationMs: 12400,
+};
+
 export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
   "auth.register": {
     request: CREDENTIALS,
@@ -218,4 +242,20 @@ export const OPERATION_EXAMPLES: Record<string, OperationExamples> = {
       detail: null,
     },
   },
+  "imports.start": {
+    response: {
+      run: {
+        ...IMPORT_RUN,
+        status: "queued",
+        counts: { seen: 0, new: 0, existing: 0, skipped: 0, failed: 0, pending: 0 },
+        progress: { pagesDone: 0, listingDone: false, itemsDone: 0, percent: null },
+        errors: [],
+        startedAt: null,
+        durationMs: null,
+      },
+      started: true,
+    },
+  },
+  "imports.get": { response: { run: IMPORT_RUN } },
+  "imports.list": { response: { runs: [IMPORT_RUN], nextCursor: "MTczODUxOTQzODAwMC4wYjhm" } },
 };
