@@ -220,6 +220,21 @@ describe("linking provider accounts", () => {
       expect(await linkedAccounts(server, user.userId)).toEqual(before);
     });
 
+    it("two callbacks racing with one state: exactly one links", async () => {
+      const user = await signIn(server, "race");
+      const { authorizeUrl } = await startLink(server, user, "microsoft");
+      const callback = await consent(emulator("microsoft"), authorizeUrl);
+      const answers = await Promise.all([
+        followCallback(server, callback, uniqueIp()),
+        followCallback(server, callback, uniqueIp()),
+      ]);
+      expect(answers.map((a) => outcome(a.location).link).sort()).toEqual(["error", "success"]);
+      expect(answers.map((a) => outcome(a.location).reason).filter(Boolean)).toEqual([
+        "state_reused",
+      ]);
+      expect(await linkedAccounts(server, user.userId)).toHaveLength(1);
+    });
+
     it("a state consumed by a refusal cannot be used again either", async () => {
       const user = await signIn(server, "denied-then-code");
       const { authorizeUrl, state } = await startLink(server, user, "linkedin");
