@@ -33,6 +33,8 @@ const PARAMETER_INPUTS: Record<string, Record<string, string>> = {
   "media.delete": { id: "3f6c2a9e-1b7d-4c8e-9a0f-5d4e3c2b1a09" },
   "accounts.unlink": { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7" },
   "accounts.refresh": { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7" },
+  "imports.start": { id: "7c9e6679-7425-40de-944b-e07fc1f90ae7" },
+  "imports.get": { id: "0b8f7c3e-2d4a-4f6b-9c1e-8a7d5e3f2b10" },
 };
 
 /** A valid input for each procedure (the documented examples, or what a path needs). */
