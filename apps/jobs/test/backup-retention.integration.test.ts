@@ -27,7 +27,7 @@ function recordingDeps<
 >(deps: T, events: string[]): T {
   vi.spyOn(deps.logger, "info").mockImplementation(((fields: unknown, message?: string) => {
     events.push(`log ${message ?? ""} ${JSON.stringify(fields)}`);
-  }) as never);
+  }));
   const deleteObject = deps.store.deleteObject.bind(deps.store);
   deps.store.deleteObject = async (key: string) => {
     events.push(`delete ${key}`);
