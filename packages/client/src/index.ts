@@ -35,3 +35,9 @@ export {
   type UploadTarget,
 } from "./upload-media";
 export { resolveTrpcUrl } from "./url";
+export {
+  ImportWaitTimeoutError,
+  waitForImport,
+  type ImportRun,
+  type WaitForImportOptions,
+} from "./wait-for-import";
