@@ -5,6 +5,7 @@ export { findRepoRoot, resolveFromRepoRoot } from "./repo-root";
 export { composeEnv, defineFragment, type EnvFragment, type EnvRules } from "./compose";
 export { serverEnvSchema, type ServerEnv } from "./server-env";
 export { databaseEnvSchema, type DatabaseEnv } from "./database-env";
+export { tokensEnvSchema, type TokensEnv } from "./tokens-env";
 export { jobsEnvSchema, type JobsEnv } from "./jobs-env";
 export { providerStandinsEnvSchema, type ProviderStandinsEnv } from "./provider-standins-env";
 export { missingSecretLines, SECRET_GENERATORS } from "./secret-generators";
