@@ -57,6 +57,17 @@ describe("procedures are typed from the server's router", () => {
     expectTypeOf<RegisterResult>().toEqualTypeOf<{ ok: true; message: string }>();
   });
 
+  test("linking accounts: startLink gives a consent URL, list never a token", () => {
+    type StartLinkInput = Parameters<LifelineClient["accounts"]["startLink"]["mutate"]>[0];
+    expectTypeOf<{ provider: "instagram" }>().toExtend<StartLinkInput>();
+    expectTypeOf<{ provider: "myspace" }>().not.toExtend<StartLinkInput>();
+    type StartLinkResult = Awaited<ReturnType<LifelineClient["accounts"]["startLink"]["mutate"]>>;
+    expectTypeOf<StartLinkResult>().toEqualTypeOf<{ authorizeUrl: string; expiresAt: string }>();
+    type Account = RouterOutputs["accounts"]["list"]["accounts"][number];
+    expectTypeOf<Extract<keyof Account, `${string}oken${string}`>>().toBeNever();
+    expectTypeOf<Account["status"]>().toEqualTypeOf<"active" | "needs_reauth" | "revoked">();
+  });
+
   test("the client's router has every procedure of the server's, with the same types", () => {
     expectTypeOf<RouterInputs>().toEqualTypeOf<ServerInputs>();
     expectTypeOf<RouterOutputs>().toEqualTypeOf<ServerOutputs>();
