@@ -10,6 +10,11 @@ export interface QueueWorkerSpec {
   queue: QueueName;
   concurrency: number;
   handlers: JobHandler[];
+  /**
+   * How long a job's lock lasts without renewal, and how often lapsed locks are looked for
+   * (BullMQ defaults: 30 s each): how soon a job whose process died runs again elsewhere.
+   */
+  locks?: { lockDurationMs: number; stalledIntervalMs: number };
 }
 
 export interface RunningWorkers {
@@ -88,6 +93,9 @@ export function startWorkers(options: {
       connection: options.connection,
       prefix: bullPrefix(options.redisKeyPrefix),
       concurrency: spec.concurrency,
+      ...(spec.locks
+        ? { lockDuration: spec.locks.lockDurationMs, stalledInterval: spec.locks.stalledIntervalMs }
+        : {}),
     });
     watch(worker, spec.queue, deps.logger);
     return worker;

@@ -96,6 +96,9 @@ const handlers = [
  * at a time in this process (network-bound); per account, JOBS_IMPORT_ACCOUNT_CONCURRENCY
  * downloads across every process.
  */
-export function importsWorker(concurrency: number): QueueWorkerSpec {
-  return { queue: "imports", concurrency, handlers };
+export function importsWorker(
+  concurrency: number,
+  locks?: QueueWorkerSpec["locks"],
+): QueueWorkerSpec {
+  return { queue: "imports", concurrency, handlers, ...(locks ? { locks } : {}) };
 }
