@@ -342,7 +342,7 @@ function procMemory(pid: number): ProcMemory {
  * /proc/<pid>/clear_refs) so the kernel records the exact peak from now on, and samples VmRSS
  * every few ms as well (in case the reset is not allowed).
  */
-function watchRss(pid: number, intervalMs = 5) {
+export function watchRss(pid: number, intervalMs = 5) {
   let hwmReset = true;
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, "5");
