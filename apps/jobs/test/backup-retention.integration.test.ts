@@ -25,9 +25,9 @@ import {
 function recordingDeps<
   T extends { logger: Logger; store: { deleteObject: (key: string) => Promise<void> } },
 >(deps: T, events: string[]): T {
-  vi.spyOn(deps.logger, "info").mockImplementation(((fields: unknown, message?: string) => {
+  vi.spyOn(deps.logger, "info").mockImplementation((fields: unknown, message?: string) => {
     events.push(`log ${message ?? ""} ${JSON.stringify(fields)}`);
-  }));
+  });
   const deleteObject = deps.store.deleteObject.bind(deps.store);
   deps.store.deleteObject = async (key: string) => {
     events.push(`delete ${key}`);
@@ -162,6 +162,40 @@ describe("retention in the store, over a simulated year", () => {
       await Promise.all([storeDir.remove(), mediaDir.remove()]);
     }
   }, 120_000);
+});
+
+describe("a retention failure", () => {
+  it("is reported, but the backup it followed stands (no retry takes another)", async () => {
+    const source = await scratchDatabase();
+    const storeDir = await tempDir("backups");
+    try {
+      let now = new Date("2026-05-01T02:00:00Z");
+      const deps = backupDeps({
+        db: source.db,
+        databaseUrl: source.url,
+        store: localStore(storeDir.dir),
+        media: localStore(storeDir.dir),
+        now: () => now,
+        retention: { daily: 1, weekly: 0, monthly: 0 },
+      });
+      const first = await runBackup(deps, "database", { alert: false });
+      const errors: string[] = [];
+      vi.spyOn(deps.logger, "error").mockImplementation(((_fields: unknown, message?: string) => {
+        errors.push(message ?? "");
+      }));
+      deps.store.deleteObject = () => Promise.reject(new Error("the disk said no"));
+      now = new Date("2026-05-02T02:00:00Z");
+      const second = await runBackup(deps, "database", { alert: true });
+      expect(second.database.status).toBe("verified");
+      expect(second.retention.removedBackups).toEqual([]);
+      expect(errors).toEqual(["backup retention failed"]);
+      // The first backup is still there, to be removed by the next successful pass.
+      expect(await source.db.backupRecord.count({ where: { id: first.database.id } })).toBe(1);
+    } finally {
+      await source.drop();
+      await storeDir.remove();
+    }
+  }, 60_000);
 });
 
 describe("the restore drill", () => {

@@ -80,11 +80,7 @@ export async function runBackup(
         });
         media = await stage("verify", current, () => verifyMediaBackup(ctx, taken));
       }
-      const retention = await stage(
-        "retention",
-        () => null,
-        () => applyRetention(ctx),
-      );
+      const retention = await retentionReported(ctx);
       return { database: verifiedDatabase, ...(media ? { media } : {}), retention };
     }),
   );
@@ -152,4 +148,17 @@ async function markAbandoned(ctx: BackupContext): Promise<void> {
   });
   if (count)
     ctx.logger.warn({ count }, "backups left running by a process that ended are marked failed");
+}
+
+/**
+ * Retention after a good backup: its failure is reported (logged, emailed) but does not fail
+ * the job, whose retry would take another backup for nothing; the next backup retries it.
+ */
+async function retentionReported(ctx: BackupContext): Promise<RetentionResult> {
+  try {
+    return await applyRetention(ctx);
+  } catch (error) {
+    await reportBackupFailure(ctx, { backupId: null, stage: "retention", error });
+    return { removedBackups: [], removedBlobs: 0 };
+  }
 }

@@ -4,7 +4,7 @@ import { writeCatalogEntry, type BackupRef } from "./backup-catalog";
 import { readChecksum } from "./backup-store";
 import type { BackupContext } from "./deps";
 import { hashStream } from "./hash-object";
-import { collectStderr, exitOf, PgToolError, spawnTool } from "./pg-tools";
+import { collectStderr, exitOf, spawnTool } from "./pg-tools";
 import { markFailed } from "./record-outcome";
 
 /** A backup whose bytes or structure are not what was recorded. */
@@ -70,7 +70,9 @@ async function listWithPgRestore(ctx: BackupContext, location: string): Promise<
       `pg_restore --list cannot read ${location}: ${stderr() || `exit ${String(code)}`}`,
     );
   }
-  if (entries === 0) throw new PgToolError(`pg_restore --list found nothing in ${location}`);
+  if (entries === 0) {
+    throw new BackupVerificationError(`pg_restore --list found nothing in ${location}`);
+  }
 }
 
 /** Verifies a just-completed database backup: verified, or failed with the reason. */
