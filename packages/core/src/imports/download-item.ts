@@ -8,6 +8,7 @@ import { classifyFailure, type ImportFailure } from "./classify-failure";
 import { deferred, done, type ImportDeps, type ImportJobOutcome } from "./import-deps";
 import type { JobAttempt } from "./import-page";
 import { readStoredRef, type StoredDownloadRef } from "./leaf-items";
+import type { AccountSlot } from "./provider-limits";
 import { completeRunIfDone, failRun, recordRunError } from "./run-state";
 
 export interface DownloadJobInput {
@@ -61,22 +62,55 @@ export async function downloadItem(
 
   const paused = await deps.limits.pausedFor(item.provider);
   if (paused > 0) return deferred(paused + jitter(), `${item.provider} is rate limited`);
-  const slot = await acquireSlot(deps, item.linkedAccountId, context.holder);
-  if (!slot) return deferred(SLOT_RETRY_MS + jitter(), "the account's downloads are all busy");
+  const lease = await acquireSlot(deps, item.linkedAccountId, context.holder);
+  if (!lease) return deferred(SLOT_RETRY_MS + jitter(), "the account's downloads are all busy");
+  const slot = holdSlot(deps, lease);
 
   const renewal = setInterval(() => {
-    slot.renew().catch((error: unknown) => {
+    if (!slot.held) return;
+    slot.lease.renew().catch((error: unknown) => {
       deps.logger.warn({ err: error }, "imports: could not renew a download slot");
     });
   }, 15_000);
   try {
-    return await fetchWithRecovery(deps, input, item, context);
+    return await fetchWithRecovery(deps, input, item, context, slot);
   } finally {
     clearInterval(renewal);
-    await slot.release().catch((error: unknown) => {
-      deps.logger.warn({ err: error }, "imports: could not release a download slot");
-    });
+    await slot.release();
   }
+}
+
+/**
+ * The account's slot as one download uses it: held while the provider is being talked to,
+ * handed back as soon as the body has arrived (hashing the rest, the commit and the row do
+ * not count against the provider's concurrency), taken again for a second attempt.
+ */
+interface HeldSlot {
+  lease: AccountSlot;
+  held: boolean;
+  release(): Promise<void>;
+  /** Takes the slot again; false when the account's slots are all busy meanwhile. */
+  retake(): Promise<boolean>;
+}
+
+function holdSlot(deps: ImportDeps, lease: AccountSlot): HeldSlot {
+  const slot: HeldSlot = {
+    lease,
+    held: true,
+    async release() {
+      if (!slot.held) return;
+      slot.held = false;
+      await lease.release().catch((error: unknown) => {
+        deps.logger.warn({ err: error }, "imports: could not release a download slot");
+      });
+    },
+    async retake() {
+      if (slot.held) return true;
+      slot.held = await lease.retake();
+      return slot.held;
+    },
+  };
+  return slot;
 }
 
 /**
@@ -146,18 +180,22 @@ async function fetchWithRecovery(
   input: DownloadJobInput,
   item: PendingItem,
   context: DownloadContext,
+  slot: HeldSlot,
 ): Promise<ImportJobOutcome> {
   let renewed = false;
   let integrityRetried = false;
   for (;;) {
+    if (!(await slot.retake())) {
+      return deferred(SLOT_RETRY_MS + jitter(), "the account's downloads are all busy");
+    }
     try {
       const access = renewed
         ? await deps.access.renew(item.linkedAccountId)
         : await deps.access.current(item.linkedAccountId);
-      const stored = await fetchAndStore(deps, input, item, access, context.signal);
+      const stored = await fetchAndStore(deps, input, item, access, context.signal, slot);
       if (!stored) return done("the item was settled meanwhile");
       await afterStored(deps, item, stored);
-      await completeRunIfDone(deps.db, input.runId, deps.now());
+      if (stored.lastPending) await completeRunIfDone(deps.db, input.runId, deps.now());
       return done("stored");
     } catch (error) {
       // The process is stopping: the job goes back to its queue as it is (run-workers.ts).
@@ -208,12 +246,14 @@ async function fetchAndStore(
   item: PendingItem,
   access: AccountAccess,
   signal: AbortSignal | undefined,
-): Promise<{ thumbnail: boolean } | null> {
+  slot: HeldSlot,
+): Promise<StoredOutcome | null> {
   const provider = deps.providers.get(item.provider);
   const download = await provider.download(access, {
     id: item.providerItemId,
     download: item.ref.ref,
   });
+  download.stream.once("end", () => void slot.release());
   // The provider's stream checks its promise (Content-Length, a mail part's size) as the
   // bytes pass; the commit checks it again against what was hashed and stored. (The size a
   // listing advertises is not used: Outlook's counts the attachment's metadata too.)
@@ -243,7 +283,7 @@ async function markStored(
   input: DownloadJobInput,
   item: PendingItem,
   stored: StoredFile,
-): Promise<{ thumbnail: boolean } | null> {
+): Promise<StoredOutcome | null> {
   const { type, metadata } = stored;
   const thumbnail = type.kind === "image";
   const updated = await tx.mediaItem.updateMany({
@@ -263,11 +303,19 @@ async function markStored(
     },
   });
   if (updated.count !== 1) return null;
-  await tx.importRun.update({
+  const run = await tx.importRun.update({
     where: { id: input.runId },
     data: { itemsPending: { decrement: 1 } },
+    select: { itemsPending: true, listingDone: true },
   });
-  return { thumbnail };
+  return { thumbnail, lastPending: run.listingDone && run.itemsPending <= 0 };
+}
+
+interface StoredOutcome {
+  /** An image: its thumbnail job follows. */
+  thumbnail: boolean;
+  /** The run had nothing else pending and its listing is done: it may complete now. */
+  lastPending: boolean;
 }
 
 async function afterStored(

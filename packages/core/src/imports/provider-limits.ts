@@ -4,6 +4,7 @@ import type { ProviderId } from "@lifeline/providers";
 export interface LimitsRedis {
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   set(key: string, value: string, mode: "PX", ms: number): Promise<unknown>;
+  zadd(key: string, mode: "XX", score: number, member: string): Promise<unknown>;
   pttl(key: string): Promise<number>;
   zrem(key: string, member: string): Promise<number>;
 }
@@ -18,10 +19,13 @@ export interface ProviderLimitsOptions {
   leaseMs?: number;
 }
 
-/** A held download slot: renew it while the download runs, release it after. */
+/** A download slot: renew it while the download runs, release it once the provider's part is over. */
 export interface AccountSlot {
+  /** Extends the lease of a slot still held (never takes one back after a release). */
   renew(): Promise<void>;
   release(): Promise<void>;
+  /** Takes the slot again after a release; false when the account's slots are all busy. */
+  retake(): Promise<boolean>;
 }
 
 /**
@@ -79,8 +83,9 @@ export function createProviderLimits(options: ProviderLimitsOptions): ProviderLi
       if (!(await take(key, holder))) return null;
       return {
         renew: async () => {
-          await take(key, holder);
+          await redis.zadd(key, "XX", Date.now() + leaseMs, holder);
         },
+        retake: () => take(key, holder),
         release: async () => {
           await redis.zrem(key, holder);
         },
