@@ -23,6 +23,7 @@ import {
   snapshotRows,
   tempDir,
 } from "./support/backups";
+import { testEnvVars } from "./support/env";
 import { spawnTs } from "./support/spawn";
 
 /**
@@ -203,7 +204,51 @@ describe("backups in an S3-compatible bucket", () => {
   }, 120_000);
 });
 
-describe("pnpm backup:restore", () => {
+describe("pnpm backup:run and pnpm backup:restore", () => {
+  it("back up with progress, restore into a new database, and refuse it the second time", async () => {
+    const source = await scratchDatabase();
+    const mediaDir = await tempDir("media");
+    const storeDir = await tempDir("backups");
+    const restoredDir = await tempDir("media-restored");
+    const target = `${new URL(source.url).pathname.slice(1)}_cli`;
+    try {
+      const blobs = await populate(source.db, localStore(mediaDir.dir), { users: 1, blobs: 2 });
+      const env = testEnvVars({
+        DATABASE_URL: source.url,
+        BACKUP_DIR: storeDir.dir,
+        MEDIA_DIR: mediaDir.dir,
+      });
+      const backup = spawnTs("src/scripts/backup-cli.ts", ["run", "media"], env);
+      expect(await backup.exited).toBe(0);
+      expect(backup.output()).toContain("taking the database dump");
+      expect(backup.output()).toMatch(/media backup [0-9a-f-]{36} verified/);
+
+      const restoreEnv = { ...env, MEDIA_DIR: restoredDir.dir };
+      const restore = spawnTs(
+        "src/scripts/backup-cli.ts",
+        ["restore", "--into", target],
+        restoreEnv,
+      );
+      expect(await restore.exited).toBe(0);
+      expect(restore.output()).toContain(`database ${target} (created)`);
+      expect(restore.output()).toContain("every table has the row count recorded at backup time");
+      expect(restore.output()).toContain(
+        `media: ${blobs.size} blobs referenced; ${blobs.size} restored`,
+      );
+      for (const [sha256, bytes] of blobs) {
+        expect((await readFile(blobFile(restoredDir.dir, sha256))).equals(bytes)).toBe(true);
+      }
+
+      const again = spawnTs("src/scripts/backup-cli.ts", ["restore", "--into", target], restoreEnv);
+      expect(await again.exited).toBe(3);
+      expect(again.output()).toContain(`the database ${target} is not empty`);
+    } finally {
+      await dropDatabase(sameServerUrl(source.url, target));
+      await source.drop();
+      await Promise.all([mediaDir.remove(), storeDir.remove(), restoredDir.remove()]);
+    }
+  }, 120_000);
+
   it("is a usage error (exit 2) without --into, naming what is missing", async () => {
     const cli = spawnTs("src/scripts/backup-cli.ts", ["restore", "--at", "not-an-id"], {});
     expect(await cli.exited).toBe(2);
