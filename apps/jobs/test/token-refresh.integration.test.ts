@@ -455,6 +455,13 @@ describe("the due query", () => {
       data: { expiryWarnedAt: new Date() },
     });
     notDue.push(warned);
+    // Refreshed 10 minutes ago (on demand, or earlier in this sweep): left alone.
+    const recent = await seedLinkedAccount(db, cipher, emulators.google, { expiresInMs: HOUR });
+    await db.linkedAccount.update({
+      where: { id: recent.id },
+      data: { lastRefreshAt: new Date(Date.now() - 10 * 60_000) },
+    });
+    notDue.push(recent);
 
     const collect = async (pageSize: number) => {
       const ids: string[] = [];

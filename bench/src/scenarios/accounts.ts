@@ -234,13 +234,28 @@ async function refreshSweep(ctx: AreaContext, s: Settings, prefix: string): Prom
     const cpuBefore = await child.cpuTime();
     const start = performance.now();
     await jobs.enqueue(refreshSweepJob, {}, { jobId: "bench-sweep" });
+    // Done when the sweep has finished and no refresh is left to run. (Not by counting
+    // completed jobs: BullMQ keeps at most 10,000 of them, see DEFAULT_JOB_OPTIONS.)
     const deadline = Date.now() + s.timeoutSeconds * 1000;
     let counts: Record<string, number> = {};
     for (;;) {
-      counts = await queue.getJobCounts("completed", "failed");
-      if ((counts.completed ?? 0) + (counts.failed ?? 0) >= s.accounts + 1) break;
+      counts = await queue.getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "prioritized",
+        "waiting-children",
+        "failed",
+      );
+      const pending = Object.entries(counts)
+        .filter(([state]) => state !== "failed")
+        .reduce((sum, [, n]) => sum + n, 0);
+      const sweepDone = (await queue.getJob("bench-sweep"))?.finishedOn !== undefined;
+      if (sweepDone && pending === 0) break;
       if (Date.now() > deadline) {
-        throw new Error(`${counts.completed ?? 0} of ${s.accounts + 1} jobs done in time`);
+        throw new Error(
+          `refreshes still pending after ${s.timeoutSeconds} s: ${JSON.stringify(counts)}`,
+        );
       }
       await sleep(100);
     }

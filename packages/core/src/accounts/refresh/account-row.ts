@@ -21,6 +21,7 @@ export const refreshRowSelect = {
   scopes: true,
   reauthNotifiedAt: true,
   expiryWarnedAt: true,
+  lastRefreshAt: true,
 } as const;
 
 export interface RefreshRow {
@@ -38,6 +39,7 @@ export interface RefreshRow {
   scopes: string[];
   reauthNotifiedAt: Date | null;
   expiryWarnedAt: Date | null;
+  lastRefreshAt: Date | null;
 }
 
 export function readRefreshRow(db: Db, accountId: string): Promise<RefreshRow | null> {
@@ -51,6 +53,7 @@ export function dueFacts(row: RefreshRow): DueFacts {
     issuedAt: row.issuedAt,
     hasRefreshToken: row.refreshTokenEnc !== null,
     expiryWarnedAt: row.expiryWarnedAt,
+    lastRefreshAt: row.lastRefreshAt,
   };
 }
 

@@ -41,6 +41,8 @@ export function dueWhere(
     status: "active",
     expiresAt: { lte: at(horizon) },
     accessTokenEnc: { not: null },
+    // Refreshed lately (also: earlier in this very sweep) is not due; see sweepSpacingMs.
+    AND: [{ OR: [{ lastRefreshAt: null }, { lastRefreshAt: { lt: at(-policy.sweepSpacingMs) } }] }],
     OR: [
       {
         provider: { in: [...SHORT_LIVED] },

@@ -14,6 +14,7 @@ function facts(overrides: Partial<DueFacts>): DueFacts {
     issuedAt: at(-HOUR),
     hasRefreshToken: true,
     expiryWarnedAt: null,
+    lastRefreshAt: null,
     ...overrides,
   };
 }
@@ -77,6 +78,15 @@ describe("dueAction", () => {
         expiryWarningMs: 2 * DAY,
       }),
     ).toBe("none");
+  });
+
+  it("the sweep leaves alone what was refreshed within the last hour", () => {
+    const refreshedAt = (ago: number) => facts({ expiresAt: at(HOUR), lastRefreshAt: at(-ago) });
+    expect(dueAction(refreshedAt(10 * 60_000), now)).toBe("none");
+    expect(dueAction(refreshedAt(HOUR), now)).toBe("refresh");
+    // Warnings and lapses are not refreshes: spacing does not apply.
+    const fb = facts({ provider: "facebook", expiresAt: at(-1), lastRefreshAt: at(-1) });
+    expect(dueAction(fb, now)).toBe("lapsed");
   });
 
   it("a token that never expires is never due", () => {

@@ -30,6 +30,12 @@ export interface RefreshPolicy {
   expiryWarningMs: number;
   /** ensureFreshAccess refreshes first when the token has less than this left. */
   onDemandMarginMs: number;
+  /**
+   * The sweep leaves alone an account refreshed this recently (on demand, by its owner, or
+   * earlier in the same sweep: a refreshed token moves later in the sweep's order and would
+   * otherwise be found, and refreshed, again).
+   */
+  sweepSpacingMs: number;
 }
 
 export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
@@ -39,6 +45,7 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
   linkedinWindowMs: 7 * DAY_MS,
   expiryWarningMs: 7 * DAY_MS,
   onDemandMarginMs: 5 * 60 * 1000,
+  sweepSpacingMs: HOUR_MS,
 };
 
 /** What a sweep does with an active account. */
@@ -52,6 +59,7 @@ export interface DueFacts {
   /** Whether a refresh token is stored. */
   hasRefreshToken: boolean;
   expiryWarnedAt: Date | null;
+  lastRefreshAt: Date | null;
 }
 
 /** Providers whose links can only be renewed by linking again (no refresh of any kind). */
@@ -66,6 +74,14 @@ export function cannotRefresh(facts: Pick<DueFacts, "provider" | "hasRefreshToke
  * pin it, and the query is tested against it.
  */
 export function dueAction(facts: DueFacts, now: Date, policy = DEFAULT_REFRESH_POLICY): DueAction {
+  const action = refreshRule(facts, now, policy);
+  const recent =
+    facts.lastRefreshAt !== null &&
+    now.getTime() - facts.lastRefreshAt.getTime() < policy.sweepSpacingMs;
+  return action === "refresh" && recent ? "none" : action;
+}
+
+function refreshRule(facts: DueFacts, now: Date, policy: RefreshPolicy): DueAction {
   const { expiresAt } = facts;
   if (expiresAt === null) return "none";
   const left = expiresAt.getTime() - now.getTime();
