@@ -180,9 +180,9 @@ describe("a retention failure", () => {
       });
       const first = await runBackup(deps, "database", { alert: false });
       const errors: string[] = [];
-      vi.spyOn(deps.logger, "error").mockImplementation(((_fields: unknown, message?: string) => {
+      vi.spyOn(deps.logger, "error").mockImplementation((_fields: unknown, message?: string) => {
         errors.push(message ?? "");
-      }));
+      });
       deps.store.deleteObject = () => Promise.reject(new Error("the disk said no"));
       now = new Date("2026-05-02T02:00:00Z");
       const second = await runBackup(deps, "database", { alert: true });
