@@ -307,12 +307,16 @@ async function measure(ctx: AreaContext, s: Settings, prefix: string): Promise<A
     const concurrentMs = await bareFetches(provider.url, main.accessToken, ids, s.perAccount);
 
     ctx.log(`import: ${s.posts} posts (${ids.length} items) through the jobs app`);
+    if (ctx.config.cpuProfile) await child.startProfile();
     const cpuBefore = await child.cpuTime();
     const started = performance.now();
     const { run } = await startImport({ db, jobs }, main.userId, main.id);
     const done = await runToEnd(db, run.id, timeoutMs);
     const importMs = performance.now() - started;
     const cpuAfter = await child.cpuTime();
+    if (ctx.config.cpuProfile) {
+      await child.stopProfile(ctx.outputPath("profiles", "import.cpuprofile"));
+    }
     const failures: string[] = [];
     if (done.status !== "completed" || done.itemsFailed > 0 || done.itemsNew !== ids.length) {
       failures.push(
