@@ -29,7 +29,7 @@ export async function createJobsDependencies(
       "TOKEN_SECRET is unset: using an ephemeral secret (a retried email job after a restart sends a new link)",
     );
   }
-  const db = createDb(env.DATABASE_URL);
+  const db = createDb(env.DATABASE_URL, { maxConnections: env.JOBS_DATABASE_POOL });
   const redis = createRedis(env.REDIS_URL, logger, "client");
   const workerRedis = createRedis(env.REDIS_URL, logger, "worker");
   await waitForRedis(redis, 2000);

@@ -46,7 +46,7 @@ function readSettings() {
     accounts: intSetting("BENCH_ACCOUNTS_COUNT", 10_000),
     latencyMs: intSetting("BENCH_ACCOUNTS_LATENCY_MS", 50, { min: 0 }),
     // The jobs app's own default (JOBS_CONCURRENCY_ACCOUNTS), passed so both sides use it.
-    concurrency: intSetting("BENCH_ACCOUNTS_CONCURRENCY", 16),
+    concurrency: intSetting("BENCH_ACCOUNTS_CONCURRENCY", 32),
     timeoutSeconds: intSetting("BENCH_ACCOUNTS_TIMEOUT", 600),
   };
 }
