@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-import { encryptAccountTokens } from "@lifeline/core";
+import { encryptAccountTokens, recordRunError, RUN_ERRORS_KEPT } from "@lifeline/core";
 import { importPageJobId } from "@lifeline/queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -213,5 +213,44 @@ describe("imports.get and imports.list", () => {
     // Well-formed but not ours: refused as a cursor, not a 500.
     await expectTRPCError(caller.imports.list({ cursor: "AAAA" }), "BAD_REQUEST");
     await expectTRPCError(caller.imports.get({ id: "x" }), "BAD_REQUEST");
+  });
+});
+
+describe("a run's error list", () => {
+  it("keeps the newest entries first, bounded, when many are added at once", async () => {
+    const { user, caller } = await signInMediaUser(h, "imp-errors");
+    const { run } = await caller.imports.start({ id: await linkedAccount(user.id) });
+    const total = RUN_ERRORS_KEPT + 10;
+    // One at a time (so the order is known), then a burst at once (none may be lost).
+    for (let n = 0; n < total; n++) {
+      await recordRunError(h.db, run.id, {
+        itemId: null,
+        providerItemId: `p${n}`,
+        code: "item",
+        reason: "x".repeat(600),
+        at: new Date().toISOString(),
+      });
+    }
+    const { run: view } = await caller.imports.get({ id: run.id });
+    expect(view.errors).toHaveLength(RUN_ERRORS_KEPT);
+    expect(view.errors[0]?.providerItemId).toBe(`p${total - 1}`);
+    expect(view.errors.at(-1)?.providerItemId).toBe(`p${total - RUN_ERRORS_KEPT}`);
+    expect(view.errors[0]?.reason).toHaveLength(500);
+
+    await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        recordRunError(h.db, run.id, {
+          itemId: null,
+          providerItemId: `burst${n}`,
+          code: "item",
+          reason: "r",
+          at: new Date().toISOString(),
+        }),
+      ),
+    );
+    const after = await caller.imports.get({ id: run.id });
+    const burst = after.run.errors.filter((e) => e.providerItemId?.startsWith("burst"));
+    expect(burst).toHaveLength(8);
+    expect(after.run.errors).toHaveLength(RUN_ERRORS_KEPT);
   });
 });

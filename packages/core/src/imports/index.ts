@@ -22,6 +22,6 @@ export {
   type ImportRunPage,
   type ListImportsQuery,
 } from "./read-imports";
-export { RUN_ERRORS_KEPT, type RunErrorEntry } from "./run-state";
+export { recordRunError, RUN_ERRORS_KEPT, type RunErrorEntry } from "./run-state";
 export { startImport, type StartedImport, type StartImportDeps } from "./start-import";
 export { syncLinkedAccounts, type SyncResult } from "./sync-accounts";
