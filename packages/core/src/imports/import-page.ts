@@ -90,10 +90,11 @@ export async function importPage(
   return afterCheckpoint(deps, run, recorded);
 
   async function fetchPage(deps: ImportDeps, run: RunRow): Promise<MediaPage | ImportJobOutcome> {
-    const provider = deps.providers.get(run.provider);
     let renewed = false;
     for (;;) {
       try {
+        // Inside the try: an unconfigured provider is a `misconfigured` failure of the run.
+        const provider = deps.providers.get(run.provider);
         const access = renewed
           ? await deps.access.renew(run.linkedAccountId)
           : await deps.access.current(run.linkedAccountId);
