@@ -79,6 +79,18 @@ describe("imports.start", () => {
     expect(await h.db.importRun.count({ where: { linkedAccountId: accountId } })).toBe(1);
   });
 
+  it("a second start repairs the running run's lost page job", async () => {
+    const { user, caller } = await signInMediaUser(h, "imp-revive");
+    const accountId = await linkedAccount(user.id);
+    const { run } = await caller.imports.start({ id: accountId });
+    const queue = h.deps.jobs.queue("imports");
+    const id = importPageJobId(run.id, 0);
+    // Lost: the job is gone.
+    await (await queue.getJob(id))?.remove();
+    await caller.imports.start({ id: accountId });
+    expect(await (await queue.getJob(id))?.getState()).toBe("waiting");
+  });
+
   it("starts again once the previous run has ended", async () => {
     const { user, caller } = await signInMediaUser(h, "imp-again");
     const accountId = await linkedAccount(user.id);

@@ -6,7 +6,7 @@ import { importRunInclude, toImportRunView, type ImportRunView } from "./import-
 
 export interface StartImportDeps {
   db: Db;
-  jobs: Pick<JobProducer, "enqueue">;
+  jobs: Pick<JobProducer, "enqueue" | "queue">;
   now?: () => Date;
 }
 
@@ -48,9 +48,7 @@ export async function startImport(
 
   const running = await activeRun(deps.db, linkedAccountId);
   if (running) {
-    // Its next page job may have been lost (Redis was down at the start): the same id again
-    // adds nothing when it is there and repairs the run when it is not.
-    if (!running.listingDone) await enqueuePage(deps, running.id, running.pagesDone);
+    if (!running.listingDone) await revivePage(deps, running.id, running.pagesDone);
     return { run: toImportRunView(running, now), started: false };
   }
 
@@ -91,6 +89,17 @@ function activeRun(db: Db, linkedAccountId: string) {
     where: { activeFor: linkedAccountId },
     include: importRunInclude,
   });
+}
+
+/**
+ * The running run's next page job, made sure of: lost (Redis was down when it should have
+ * been added) it is added; failed for good (its retries spent on an outage) it runs again.
+ * Either way the account is not left blocked by a run nothing works on.
+ */
+async function revivePage(deps: StartImportDeps, runId: string, page: number): Promise<void> {
+  const job = await deps.jobs.queue("imports").getJob(importPageJobId(runId, page));
+  if (!job) await enqueuePage(deps, runId, page);
+  else if (await job.isFailed()) await job.retry();
 }
 
 export async function enqueuePage(

@@ -21,7 +21,7 @@ export interface SyncResult {
  */
 export async function syncLinkedAccounts(deps: {
   db: Db;
-  jobs: Pick<JobProducer, "enqueue">;
+  jobs: Pick<JobProducer, "enqueue" | "queue">;
   logger: Pick<Logger, "warn">;
   now?: () => Date;
 }): Promise<SyncResult> {
