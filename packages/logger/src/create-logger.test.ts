@@ -80,7 +80,12 @@ describe("redaction edge cases", () => {
     const { redactSecrets } = await import("./redaction");
     // Names that say what they hold, however they are spelled.
     expect(
-      redactSecrets({ S3_SECRET_ACCESS_KEY: "k", TOKEN_SECRET: "s", dbPassword: "p", mediaCount: 3 }),
+      redactSecrets({
+        S3_SECRET_ACCESS_KEY: "k",
+        TOKEN_SECRET: "s",
+        dbPassword: "p",
+        mediaCount: 3,
+      }),
     ).toEqual({
       S3_SECRET_ACCESS_KEY: "[redacted]",
       TOKEN_SECRET: "[redacted]",

@@ -59,7 +59,11 @@ export const backupsEnv = defineFragment({
     if (env.BACKUP_DRIVER !== "s3") return;
     for (const name of BACKUP_S3_SETTINGS) {
       if (env[name] === undefined) {
-        ctx.addIssue({ code: "custom", path: [name], message: "is required when BACKUP_DRIVER=s3" });
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: "is required when BACKUP_DRIVER=s3",
+        });
       }
     }
   },

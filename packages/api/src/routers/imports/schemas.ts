@@ -87,12 +87,9 @@ export const ZImportRunSchema = z
         }),
       )
       .meta({ description: "The last per-item failures, newest first (bounded)" }),
-    error: z
-      .object({ code: z.string(), message: z.string() })
-      .nullable()
-      .meta({
-        description: "Why the run as a whole failed: needs_relink, retry_later or misconfigured",
-      }),
+    error: z.object({ code: z.string(), message: z.string() }).nullable().meta({
+      description: "Why the run as a whole failed: needs_relink, retry_later or misconfigured",
+    }),
     createdAt: ZIsoDateTime,
     startedAt: ZIsoDateTime.nullable(),
     finishedAt: ZIsoDateTime.nullable(),
