@@ -103,7 +103,10 @@ async function install(dir: string): Promise<PackedClient> {
   await pnpm(
     [
       "install",
-      "--offline",
+      // The packages come from the store the workspace install filled; only their metadata
+      // may need the registry (a lockfile install, as in CI, leaves pnpm's metadata cache
+      // empty, and --offline would then fail to resolve @trpc/client).
+      "--prefer-offline",
       "--store-dir",
       storeDir.trim(),
       // CI=true would otherwise demand a lockfile this new project cannot have.
@@ -118,7 +121,7 @@ async function install(dir: string): Promise<PackedClient> {
 
 /**
  * Packs the client and installs the tarball into a new project under the OS's temporary
- * directory, offline from the machine's pnpm store (which the workspace install filled).
+ * directory, from the machine's pnpm store (which the workspace install filled).
  */
 export async function createConsumerProject(): Promise<ConsumerProject & PackedClient> {
   const dir = await mkdtemp(join(tmpdir(), "lifeline-client-consumer-"));
