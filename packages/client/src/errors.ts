@@ -64,7 +64,8 @@ const REASONS = [
   "token_invalid", // bad signature, claims or format: a refresh helps
   "session_ended", // the token is fine but its session was revoked, expired or logged out
   "credentials_invalid", // wrong email/password, or a bad, expired or reused refresh token
-  // Announced by the server for later.
+  // Provider grants and outages: link the account again / wait Retry-After / a server-side
+  // configuration problem that retrying will not fix.
   "needs_relink",
   "retry_later",
   "misconfigured",
