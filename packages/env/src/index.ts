@@ -8,4 +8,4 @@ export { databaseEnvSchema, type DatabaseEnv } from "./database-env";
 export { tokensEnvSchema, type TokensEnv } from "./tokens-env";
 export { jobsEnvSchema, type JobsEnv } from "./jobs-env";
 export { providerStandinsEnvSchema, type ProviderStandinsEnv } from "./provider-standins-env";
-export { missingSecretLines, SECRET_GENERATORS } from "./secret-generators";
+export { missingSecretLines, secretGenerators } from "./secret-generators";

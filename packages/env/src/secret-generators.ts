@@ -7,7 +7,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
  * tokens survive a restart, emailed links keep working, and provider tokens encrypted by
  * one process decrypt in the other.
  */
-export const SECRET_GENERATORS: Record<string, () => string> = {
+export const secretGenerators: Record<string, () => string> = {
   JWT_SIGNING_KEYS: () => {
     const { privateKey } = generateKeyPairSync("ed25519");
     const jwk = privateKey.export({ format: "jwk" });
@@ -25,7 +25,7 @@ export function missingSecretLines(current: string): string[] {
       .map((line) => /^\s*([A-Z][A-Z0-9_]*)\s*=/.exec(line)?.[1])
       .filter((name): name is string => name !== undefined),
   );
-  return Object.entries(SECRET_GENERATORS)
+  return Object.entries(secretGenerators)
     .filter(([name]) => !present.has(name))
     .map(([name, make]) => `${name}=${make()}`);
 }
