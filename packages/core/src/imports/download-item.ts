@@ -1,9 +1,8 @@
 import { Prisma } from "@lifeline/db";
 import type { AccountAccess, ProviderId } from "@lifeline/providers";
-import { makeThumbnailJob } from "@lifeline/queue";
 
 import { ingestMedia, type StoredFile } from "../media/ingest-media";
-import { thumbnailJobId } from "../media/ingest-upload";
+import { enqueueThumbnail } from "../media/enqueue-thumbnail";
 import { classifyFailure, type ImportFailure } from "./classify-failure";
 import { deferred, done, type ImportDeps, type ImportJobOutcome } from "./import-deps";
 import type { JobAttempt } from "./import-page";
@@ -324,20 +323,7 @@ async function afterStored(
   stored: { thumbnail: boolean },
 ): Promise<void> {
   await deps.timeline.invalidate(item.userId);
-  if (!stored.thumbnail) return;
-  try {
-    await deps.jobs.enqueue(
-      makeThumbnailJob,
-      { mediaItemId: item.id },
-      { jobId: thumbnailJobId(item.id) },
-    );
-  } catch (error) {
-    // The item is stored; only its thumbnail waits (as for uploads).
-    deps.logger.warn(
-      { err: error, mediaItemId: item.id },
-      "imports: could not enqueue the thumbnail job; the item stays pending",
-    );
-  }
+  if (stored.thumbnail) await enqueueThumbnail(deps, item.id);
 }
 
 /** The item failed: its reason on the row and in the run's error list; the run goes on. */

@@ -7,9 +7,9 @@ export {
   type IngestMediaDeps,
   type StoredFile,
 } from "./ingest-media";
+export { enqueueThumbnail, thumbnailJobId } from "./enqueue-thumbnail";
 export {
   ingestUpload,
-  thumbnailJobId,
   type IngestDeps,
   type IngestResult,
   type MediaConfig,

@@ -1,7 +1,8 @@
 import type { MediaItem } from "@lifeline/db";
-import { makeThumbnailJob, type JobProducer } from "@lifeline/queue";
+import type { JobProducer } from "@lifeline/queue";
 
 import type { BlobLockTx } from "./blob-lock";
+import { enqueueThumbnail } from "./enqueue-thumbnail";
 import {
   ingestMedia,
   type IngestInput,
@@ -32,11 +33,6 @@ export interface IngestResult {
   created: boolean;
 }
 
-/** The thumbnail job of an item: one per item however often it is enqueued (BullMQ ids). */
-export function thumbnailJobId(mediaItemId: string): string {
-  return `media.thumbnail.${mediaItemId}`;
-}
-
 /**
  * Stores an uploaded file through the media library's one ingest path (ingestMedia) and
  * returns its item. Under the blob's lock, the user's existing item for the same bytes is
@@ -48,7 +44,8 @@ export async function ingestUpload(deps: IngestDeps, input: UploadInput): Promis
     findOrCreateUpload(tx, input.userId, stored),
   );
   if (result.created) await deps.timeline.invalidate(input.userId);
-  await enqueueThumbnail(deps, result.item);
+  // Also for an existing item still pending (an earlier enqueue may have failed).
+  if (result.item.thumbnail === "pending") await enqueueThumbnail(deps, result.item.id);
   return result;
 }
 
@@ -82,25 +79,4 @@ async function findOrCreateUpload(
     },
   });
   return { item, created: true };
-}
-
-/**
- * After the commit, so the job always finds its row. Also for an existing item still
- * pending (an earlier enqueue may have failed): the job id keeps it to one job. A failure
- * here does not fail the upload: the item is stored, only its thumbnail waits.
- */
-async function enqueueThumbnail(deps: IngestDeps, item: MediaItem): Promise<void> {
-  if (item.thumbnail !== "pending") return;
-  try {
-    await deps.jobs.enqueue(
-      makeThumbnailJob,
-      { mediaItemId: item.id },
-      { jobId: thumbnailJobId(item.id) },
-    );
-  } catch (error) {
-    deps.logger.warn(
-      { err: error, mediaItemId: item.id },
-      "media: could not enqueue the thumbnail job; the item stays pending",
-    );
-  }
 }
