@@ -37,9 +37,6 @@ export {
   type RetentionPolicy,
 } from "./retention";
 export { runBackup, runDrill, type BackupRunResult, type RunOptions } from "./run-backup";
-export {
-  BackupVerificationError,
-  checkDatabaseDump,
-  verifyDatabaseBackup,
-} from "./verify-database";
+export { checkDatabaseDump, verifyDatabaseBackup } from "./verify-database";
 export { checkMediaBackup, verifyMediaBackup } from "./verify-media";
+export { BackupVerificationError } from "./verify-recorded-object";

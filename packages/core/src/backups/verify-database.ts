@@ -1,16 +1,10 @@
 import type { BackupRecord } from "@lifeline/db";
 
 import { writeCatalogEntry, type BackupRef } from "./backup-catalog";
-import { readChecksum } from "./backup-store";
 import type { BackupContext } from "./deps";
-import { hashStream } from "./hash-object";
 import { collectStderr, exitOf, spawnTool } from "./pg-tools";
 import { markFailed } from "./record-outcome";
-
-/** A backup whose bytes or structure are not what was recorded. */
-export class BackupVerificationError extends Error {
-  override name = "BackupVerificationError";
-}
+import { BackupVerificationError, checkRecordedObject } from "./verify-recorded-object";
 
 /**
  * Checks that a stored dump is the one recorded (size and sha256, re-read from the store, and
@@ -18,28 +12,7 @@ export class BackupVerificationError extends Error {
  * BackupVerificationError (or PgToolError) describing the first problem.
  */
 export async function checkDatabaseDump(ctx: BackupContext, record: BackupRef): Promise<void> {
-  if (!record.sha256 || record.sizeBytes === null) {
-    throw new BackupVerificationError(
-      `backup ${record.id} has no recorded checksum: it never completed`,
-    );
-  }
-  const read = await ctx.store.getObject(record.location);
-  if (!read)
-    throw new BackupVerificationError(
-      `the dump ${record.location} is missing from the backup store`,
-    );
-  const actual = await hashStream(read.body);
-  if (actual.size !== Number(record.sizeBytes) || actual.sha256 !== record.sha256) {
-    throw new BackupVerificationError(
-      `the dump ${record.location} does not match its record: ${actual.size} bytes with sha256 ${actual.sha256}, recorded ${String(record.sizeBytes)} bytes with sha256 ${record.sha256}`,
-    );
-  }
-  const sidecar = await readChecksum(ctx.store, record.location);
-  if (sidecar !== record.sha256) {
-    throw new BackupVerificationError(
-      `the checksum file of ${record.location} ${sidecar ? `says ${sidecar}` : "is missing"}, the record says ${record.sha256}`,
-    );
-  }
+  await checkRecordedObject(ctx, record, "dump");
   await listWithPgRestore(ctx, record.location);
 }
 

@@ -1,14 +1,13 @@
 import type { BackupRecord } from "@lifeline/db";
 
 import { writeCatalogEntry } from "./backup-catalog";
-import { readChecksum } from "./backup-store";
 import type { BackupContext } from "./deps";
 import { hashStream } from "./hash-object";
 import { readManifest } from "./media-manifest";
 import { batches, forEachLimited } from "./pool";
 import { countProgress } from "./progress";
 import { markFailed } from "./record-outcome";
-import { BackupVerificationError } from "./verify-database";
+import { BackupVerificationError, checkRecordedObject } from "./verify-recorded-object";
 
 const HASH_CONCURRENCY = 4;
 /** Problems named in the error; the count covers all of them. */
@@ -20,28 +19,8 @@ const NAMED_PROBLEMS = 5;
  * name (each re-read in full: a flipped byte anywhere is found).
  */
 export async function checkMediaBackup(ctx: BackupContext, record: BackupRecord): Promise<number> {
-  if (!record.sha256) {
-    throw new BackupVerificationError(
-      `backup ${record.id} has no recorded checksum: it never completed`,
-    );
-  }
-  const read = await ctx.store.getObject(record.location);
-  if (!read)
-    throw new BackupVerificationError(
-      `the manifest ${record.location} is missing from the backup store`,
-    );
-  const manifest = await hashStream(read.body);
-  if (manifest.sha256 !== record.sha256) {
-    throw new BackupVerificationError(
-      `the manifest ${record.location} does not match its record (sha256 ${manifest.sha256}, recorded ${record.sha256})`,
-    );
-  }
-  const sidecar = await readChecksum(ctx.store, record.location);
-  if (sidecar !== record.sha256) {
-    throw new BackupVerificationError(
-      `the checksum file of ${record.location} ${sidecar ? `says ${sidecar}` : "is missing"}, the record says ${record.sha256}`,
-    );
-  }
+  // A media record's size is its blobs' total, not the manifest's: only the hash is checked.
+  await checkRecordedObject(ctx, { ...record, sizeBytes: null }, "manifest");
 
   const problems: string[] = [];
   let problemCount = 0;
