@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 
 import { PROVIDER_IDS, type ProviderId } from "@lifeline/core";
 import { providersConfigFromEnv } from "@lifeline/providers";
@@ -167,6 +167,12 @@ export async function auditByIp(server: TestServer, ip: string) {
   return server.deps.db.auditEvent.findMany({ where: { ip }, orderBy: { createdAt: "asc" } });
 }
 
+/**
+ * Test files of this package share one database, each with its own copy of this module: a
+ * random prefix per copy keeps their provider accounts apart (a shared id would be another
+ * user's account, refused as account_taken).
+ */
+const ACCOUNT_PREFIX = String(randomInt(0, 1_000_000)).padStart(6, "0");
 let accountSerial = 0;
 
 /**
@@ -178,7 +184,7 @@ export function useNewProviderAccount(emulator: BaseEmulator, provider: Provider
     .accounts;
   const template = accounts.values().next().value;
   if (!template) throw new Error(`${provider} emulator has no account to copy`);
-  const serial = String(++accountSerial).padStart(6, "0");
+  const serial = `${ACCOUNT_PREFIX}${String(++accountSerial).padStart(4, "0")}`;
   const copy: Record<string, unknown> = { ...template };
   let key: string;
   switch (provider) {
