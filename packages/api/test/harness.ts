@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -182,9 +182,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
 }
 
+/** Files share one Redis prefix per run: a random group per file keeps their limits apart. */
+const IP_GROUP = randomInt(0, 0x10000).toString(16);
 let ipCounter = 0;
-/** A documentation-range address (RFC 3849) no other caller in this file has used. */
-export const uniqueIp = () => `2001:db8:${(++ipCounter).toString(16)}::1`;
+/** A documentation-range address (RFC 3849) no other caller in this run has used. */
+export const uniqueIp = () => `2001:db8:${IP_GROUP}:${(++ipCounter).toString(16)}::1`;
 
 export const uniqueEmail = (label = "user") => `${label}-${randomUUID().slice(0, 8)}@example.com`;
 
