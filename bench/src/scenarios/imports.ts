@@ -44,7 +44,7 @@ import { formatNumber } from "../harness/markdown";
 import { metric } from "../harness/metrics";
 import { deleteKeysWithPrefix } from "../harness/redis-keys";
 import { defineServers } from "../harness/serving";
-import { watchRss } from "./media";
+import { watchRss } from "../harness/process-memory";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const MIB = 1024 * 1024;

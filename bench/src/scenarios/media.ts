@@ -16,7 +16,7 @@
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, open, rm, stat } from "node:fs/promises";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -31,6 +31,7 @@ import pg from "pg";
 import type { AreaContext, AreaOutcome, Scenario } from "../harness/area";
 import { selected } from "../harness/config";
 import { intSetting } from "../harness/env-settings";
+import { watchRss } from "../harness/process-memory";
 import { createHttpClient, type HttpClient } from "../harness/http-client";
 import { metric, type Metric, type Table } from "../harness/metrics";
 import type { ServerProcess } from "../harness/server-process";
@@ -323,46 +324,6 @@ async function timeCp(source: string, target: string) {
   const syncMs = performance.now() - start - cpMs;
   await rm(target, { force: true });
   return { cpMs, syncMs };
-}
-
-interface ProcMemory {
-  rss: number;
-  hwm: number;
-}
-
-function procMemory(pid: number): ProcMemory {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1]);
-  return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024 };
-}
-
-/**
- * Watches another process's resident memory: resets its high-water mark (VmHWM, via
- * /proc/<pid>/clear_refs) so the kernel records the exact peak from now on, and samples VmRSS
- * every few ms as well (in case the reset is not allowed).
- */
-export function watchRss(pid: number, intervalMs = 5) {
-  let hwmReset = true;
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, "5");
-  } catch {
-    hwmReset = false;
-  }
-  const before = procMemory(pid).rss;
-  let peak = before;
-  let samples = 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, procMemory(pid).rss);
-    samples += 1;
-  }, intervalMs);
-  return () => {
-    clearInterval(timer);
-    const end = procMemory(pid);
-    const sampledPeak = Math.max(peak, end.rss);
-    const exactPeak = hwmReset ? Math.max(end.hwm, sampledPeak) : sampledPeak;
-    return { before, peak: exactPeak, growth: exactPeak - before, hwmReset, samples };
-  };
 }
 
 interface UploadAnswer {
